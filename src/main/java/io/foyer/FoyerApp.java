@@ -1,0 +1,193 @@
+package io.foyer;
+
+import io.foyer.cluster.ClusterBoot;
+import io.foyer.config.FoyerConfig;
+import io.foyer.config.FoyerConfig.Engine;
+import io.foyer.http.HttpServerVerticle;
+import io.foyer.http.RouterFactory;
+import io.foyer.live.LiveState;
+import io.foyer.live.MemoryLiveState;
+import io.foyer.live.RedisLiveState;
+import io.foyer.store.Store;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that starts a node: reads the chosen store, LiveState engine and cluster mode from the
+ * configuration, opens them in order, deploys the verticles, and says what it chose. Stops in reverse.
+ */
+public final class FoyerApp {
+
+  /** Namespace of every LiveState key this node writes to a shared Redis. */
+  public static final String LIVE_KEY_PREFIX = "foyer:";
+  private static final Logger log = LoggerFactory.getLogger(FoyerApp.class);
+
+  private final FoyerConfig config;
+  private final String nodeId;
+  private final PrometheusMeterRegistry metrics;
+  private final AtomicInteger httpPort = new AtomicInteger();
+  private Vertx vertx;
+  private Store store;
+  private LiveState live;
+
+  private FoyerApp(FoyerConfig config) {
+    this.config = config;
+    this.nodeId = config.node().id().isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8)
+        : config.node().id();
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().commonTags("node", nodeId, "region", config.node().region());
+  }
+
+  /** Starts a node; the Future fails, with everything already opened closed again, if any part fails. */
+  public static Future<FoyerApp> start(FoyerConfig config) {
+    FoyerApp app = new FoyerApp(config);
+    return app.createVertx()
+        .compose(v -> app.openStore())
+        .compose(v -> app.openLiveState())
+        .compose(v -> app.recordNodeStart())
+        .compose(v -> app.deployHttp())
+        .map(v -> app.announce())
+        .recover(err -> app.stop().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public LiveState live() {
+    return live;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The port the HTTP server is bound to. */
+  public int httpPort() {
+    return httpPort.get();
+  }
+
+  /** Undeploys the verticles, then closes LiveState, the store (stopping an embedded server) and Vert.x. */
+  public Future<Void> stop() {
+    if (vertx == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> undeployed = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
+    return undeployed
+        .eventually(() -> live == null ? Future.succeededFuture() : live.close())
+        .eventually(() -> store == null ? Future.succeededFuture() : store.close(vertx))
+        .eventually(vertx::close)
+        .onComplete(ar -> metrics.close())
+        .mapEmpty();
+  }
+
+  private Future<Void> createVertx() {
+    VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmGcMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    new UptimeMetrics().bindTo(metrics);
+    if (!config.cluster().enabled()) {
+      vertx = builder.with(options).build();
+      return Future.succeededFuture();
+    }
+    return ClusterBoot.start(builder, options, config.cluster()).map(clustered -> {
+      vertx = clustered;
+      return null;
+    });
+  }
+
+  private Future<Void> openStore() {
+    return Store.open(vertx, config.pg()).map(opened -> {
+      store = opened;
+      return null;
+    });
+  }
+
+  private Future<Void> openLiveState() {
+    Future<LiveState> opened = config.live().engine() == Engine.REDIS
+        ? RedisLiveState.connect(vertx, config.redis().url(), config.redis().poolSize(), LIVE_KEY_PREFIX)
+            .map(redis -> (LiveState) redis)
+        : Future.succeededFuture(new MemoryLiveState(vertx));
+    return opened.map(state -> {
+      live = state;
+      return null;
+    });
+  }
+
+  private Future<Void> recordNodeStart() {
+    return store.pool()
+        .preparedQuery("INSERT INTO node_starts (node_id, region, version, store, live_engine, clustered) "
+            + "VALUES ($1, $2, $3, $4, $5, $6)")
+        .execute(Tuple.of(nodeId, config.node().region(), FoyerVersion.get(),
+            store.embedded() ? "embedded" : "external", live.engineName(), config.cluster().enabled()))
+        .mapEmpty();
+  }
+
+  private Future<Void> deployHttp() {
+    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(), metrics,
+        nodeInfo(), List.of());
+    int instances = config.http().instances() > 0 ? config.http().instances()
+        : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), routes::create, httpPort::set),
+        new DeploymentOptions().setInstances(instances)).mapEmpty();
+  }
+
+  private HealthChecks readinessChecks() {
+    HealthChecks checks = HealthChecks.create(vertx);
+    registerCheck(checks, "postgres", () -> store.pool().query("SELECT 1").execute());
+    registerCheck(checks, "live-" + live.engineName(), live::ping);
+    return checks;
+  }
+
+  private static void registerCheck(HealthChecks checks, String name, Supplier<Future<?>> probe) {
+    checks.register(name, 2000, promise -> probe.get()
+        .onSuccess(v -> promise.complete(Status.OK()))
+        .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))));
+  }
+
+  private JsonObject nodeInfo() {
+    return new JsonObject().put("node", nodeId).put("region", config.node().region());
+  }
+
+  private FoyerApp announce() {
+    String cluster = config.cluster().enabled()
+        ? "clustered (Hazelcast on " + config.cluster().host() + ":" + config.cluster().port() + ", members "
+            + config.cluster().members() + ")"
+        : "single node";
+    log.info("Foyer {} node {} (region {}) listening on http://{}:{}", FoyerVersion.get(), nodeId,
+        config.node().region(), config.http().host(), httpPort());
+    log.info("Store: {}; LiveState: {}; mode: {}; configuration: {}", store.describe(), live.engineName(), cluster,
+        config.sources());
+    return this;
+  }
+}

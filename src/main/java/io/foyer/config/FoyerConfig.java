@@ -1,0 +1,109 @@
+package io.foyer.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The whole configuration of a node, parsed once and validated; nothing else reads raw settings. */
+public record FoyerConfig(
+    HttpConfig http,
+    NodeConfig node,
+    PgConfig pg,
+    RedisConfig redis,
+    LiveConfig live,
+    WriterConfig writer,
+    ClusterConfig cluster,
+    LogConfig log,
+    String sources) {
+
+  public record HttpConfig(String host, int port, int instances, long maxBodyBytes) {}
+
+  public record NodeConfig(String id, String region) {}
+
+  /** PostgreSQL: an external server when url is set, else the embedded one. */
+  public record PgConfig(String url, int poolSize, Path embeddedDataDir, int embeddedPort) {
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+  }
+
+  public record RedisConfig(String url, int poolSize) {
+    public boolean configured() {
+      return !url.isEmpty();
+    }
+  }
+
+  /** Which LiveState engine runs, and how much topic history it keeps for resume. */
+  public record LiveConfig(Engine engine, int historySize, Duration historyMaxAge) {}
+
+  public enum Engine { MEMORY, REDIS }
+
+  /** Group-commit settings of the batching writer. */
+  public record WriterConfig(int maxBatchRows, Duration linger, int maxQueuedRows, int maxConcurrentBatches) {}
+
+  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort) {}
+
+  public record LogConfig(String format, String level) {}
+
+  static FoyerConfig from(RawSettings raw) {
+    HttpConfig http = new HttpConfig(
+        nonEmpty(raw, "http.host"),
+        raw.integer("http.port", 0, 65535),
+        raw.integer("http.instances", 0, 256),
+        raw.integer("http.maxBodyBytes", 1024, 64 * 1024 * 1024));
+    NodeConfig node = new NodeConfig(raw.text("node.id"), nonEmpty(raw, "node.region"));
+    PgConfig pg = new PgConfig(
+        raw.uriOrEmpty("pg.url", "postgresql", "postgres"),
+        raw.integer("pg.poolSize", 1, 1000),
+        Path.of(nonEmpty(raw, "pg.embeddedDataDir")),
+        raw.integer("pg.embeddedPort", 0, 65535));
+    RedisConfig redis = new RedisConfig(
+        raw.uriOrEmpty("redis.url", "redis", "rediss"),
+        raw.integer("redis.poolSize", 1, 1000));
+    LiveConfig live = new LiveConfig(
+        engine(raw, redis),
+        raw.integer("live.historySize", 0, 1_000_000),
+        Duration.ofSeconds(raw.integer("live.historyMaxAgeSeconds", 1, 7 * 24 * 3600)));
+    WriterConfig writer = new WriterConfig(
+        raw.integer("writer.maxBatchRows", 1, 100_000),
+        Duration.ofMillis(raw.integer("writer.lingerMillis", 0, 10_000)),
+        raw.integer("writer.maxQueuedRows", 1, 10_000_000),
+        raw.integer("writer.maxConcurrentBatches", 1, 64));
+    ClusterConfig cluster = new ClusterConfig(
+        raw.bool("cluster.enabled"),
+        nonEmpty(raw, "cluster.host"),
+        raw.integer("cluster.port", 1, 65535),
+        raw.hostPorts("cluster.members"),
+        raw.integer("cluster.busPort", 0, 65535));
+    if (cluster.enabled() && live.engine() != Engine.REDIS) {
+      throw raw.invalid("cluster.enabled",
+          "a cluster needs shared LiveState: set redis.url (FOYER_REDIS_URL) and leave live.engine at auto or redis");
+    }
+    if (writer.maxBatchRows() > writer.maxQueuedRows()) {
+      throw raw.invalid("writer.maxBatchRows", "must not exceed writer.maxQueuedRows");
+    }
+    LogConfig log = new LogConfig(
+        raw.oneOf("log.format", "text", "json"),
+        raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
+    return new FoyerConfig(http, node, pg, redis, live, writer, cluster, log, raw.text(ConfigLoader.SOURCES_KEY));
+  }
+
+  private static Engine engine(RawSettings raw, RedisConfig redis) {
+    String engine = raw.oneOf("live.engine", "auto", "memory", "redis");
+    if (engine.equals("redis") && !redis.configured()) {
+      throw raw.invalid("live.engine", "the redis engine needs redis.url (FOYER_REDIS_URL)");
+    }
+    if (engine.equals("auto")) {
+      return redis.configured() ? Engine.REDIS : Engine.MEMORY;
+    }
+    return engine.equals("redis") ? Engine.REDIS : Engine.MEMORY;
+  }
+
+  private static String nonEmpty(RawSettings raw, String key) {
+    String value = raw.text(key);
+    if (value.isEmpty()) {
+      throw raw.invalid(key, "must not be empty");
+    }
+    return value;
+  }
+}

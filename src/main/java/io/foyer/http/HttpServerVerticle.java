@@ -1,0 +1,48 @@
+package io.foyer.http;
+
+import io.foyer.config.FoyerConfig.HttpConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Serves the REST API, static pages, health and metrics; deployed once per event loop. */
+public final class HttpServerVerticle extends VerticleBase {
+
+  private final HttpConfig config;
+  private final Function<io.vertx.core.Vertx, Router> routes;
+  private final Consumer<Integer> onListening;
+  private HttpServer server;
+
+  /**
+   * @param routes builds this instance's router
+   * @param onListening told the port actually bound (useful when the configured port is 0)
+   */
+  public HttpServerVerticle(HttpConfig config, Function<io.vertx.core.Vertx, Router> routes,
+      Consumer<Integer> onListening) {
+    this.config = config;
+    this.routes = routes;
+    this.onListening = onListening;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setCompressionSupported(true)
+        // a negotiated deflate context costs native memory per socket; the gateway opts in explicitly
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
+    server = vertx.createHttpServer(options).requestHandler(routes.apply(vertx));
+    return server.listen().onSuccess(s -> onListening.accept(s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

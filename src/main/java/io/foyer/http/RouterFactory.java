@@ -1,0 +1,67 @@
+package io.foyer.http;
+
+import io.foyer.FoyerVersion;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.List;
+
+/**
+ * Builds the router every HTTP verticle instance serves: operations endpoints, the REST API mounted by each
+ * capability under /api, the static webroot, and problem+json for every error.
+ */
+public final class RouterFactory {
+
+  /** A capability's HTTP routes, mounted on the /api sub-router. */
+  @FunctionalInterface
+  public interface ApiRoutes {
+    void mount(Vertx vertx, Router api);
+  }
+
+  private final long maxBodyBytes;
+  private final HealthChecks readiness;
+  private final PrometheusMeterRegistry metrics;
+  private final JsonObject nodeInfo;
+  private final List<ApiRoutes> apiRoutes;
+
+  public RouterFactory(long maxBodyBytes, HealthChecks readiness, PrometheusMeterRegistry metrics,
+      JsonObject nodeInfo, List<ApiRoutes> apiRoutes) {
+    this.maxBodyBytes = maxBodyBytes;
+    this.readiness = readiness;
+    this.metrics = metrics;
+    this.nodeInfo = nodeInfo;
+    this.apiRoutes = List.copyOf(apiRoutes);
+  }
+
+  public Router create(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").mergeIn(nodeInfo)));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    router.route("/api/*").subRouter(apiRouter(vertx));
+    // GET and HEAD only, so another method on a known path is a 405 rather than a static-file 404
+    router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(StaticHandler.create("webroot").setCachingEnabled(true));
+    router.route().failureHandler(ProblemResponses::handle);
+    router.errorHandler(404, ProblemResponses::handle);
+    router.errorHandler(405, ProblemResponses::handle);
+    return router;
+  }
+
+  private Router apiRouter(Vertx vertx) {
+    Router api = Router.router(vertx);
+    api.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    api.get("/").handler(ctx -> ctx.json(new JsonObject()
+        .put("name", "foyer").put("version", FoyerVersion.get()).mergeIn(nodeInfo)));
+    apiRoutes.forEach(routes -> routes.mount(vertx, api));
+    api.route().failureHandler(ProblemResponses::handle);
+    return api;
+  }
+}

@@ -1,0 +1,57 @@
+package io.foyer.problem;
+
+/**
+ * The stable problem types Foyer reports, as RFC 9457 {@code type} URIs for HTTP and as {@code code} strings
+ * for WebSocket errors. Clients match on these; never rename one.
+ */
+public enum ProblemType {
+  BAD_REQUEST("bad-request", 400, "Bad request"),
+  INVALID_JSON("invalid-json", 400, "Request body is not valid JSON"),
+  UNAUTHORIZED("unauthorized", 401, "Authentication required"),
+  FORBIDDEN("forbidden", 403, "Not allowed"),
+  NOT_FOUND("not-found", 404, "Not found"),
+  METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+  CONFLICT("conflict", 409, "Conflict"),
+  PAYLOAD_TOO_LARGE("payload-too-large", 413, "Request body too large"),
+  UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported content type"),
+  VALIDATION("validation-failed", 422, "Validation failed"),
+  RATE_LIMITED("rate-limited", 429, "Too many requests"),
+  INTERNAL("internal", 500, "Internal server error"),
+  OVERLOADED("overloaded", 503, "Server busy, retry shortly"),
+  UNAVAILABLE("unavailable", 503, "Service unavailable");
+
+  private static final String TYPE_PREFIX = "urn:foyer:problem:";
+
+  private final String code;
+  private final int status;
+  private final String title;
+
+  ProblemType(String code, int status, String title) {
+    this.code = code;
+    this.status = status;
+    this.title = title;
+  }
+
+  /** Short stable code, used as the WebSocket error code. */
+  public String code() {
+    return code;
+  }
+
+  /** RFC 9457 type URI. */
+  public String uri() {
+    return TYPE_PREFIX + code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** Whether the same request may succeed if retried later unchanged. */
+  public boolean retryable() {
+    return this == OVERLOADED || this == UNAVAILABLE || this == RATE_LIMITED;
+  }
+}

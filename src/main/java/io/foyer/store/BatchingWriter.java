@@ -1,0 +1,233 @@
+package io.foyer.store;
+
+import io.foyer.config.FoyerConfig.WriterConfig;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Group commit: rows submitted from any verticle are written together, one transaction and one statement
+ * per batch, and each submitter's Future completes only after its batch commits.
+ *
+ * <p>A batch is flushed when {@code maxBatchRows} are waiting or {@code linger} after the first row reached
+ * an idle writer; rows that arrive while batches are being written wait for the next one, so the batch size
+ * grows with the load and the number of round trips does not. The queue is bounded: past
+ * {@code maxQueuedRows} a submission fails at once with the retryable {@link ProblemType#OVERLOADED}, and
+ * nothing that was accepted is ever dropped. When a batch fails, its rows are retried one by one so that one
+ * bad row fails alone.
+ *
+ * @param <T> a row to write
+ * @param <R> what the writer returns for a row (a generated id, an outcome)
+ */
+public final class BatchingWriter<T, R> {
+
+  /** Writes a batch of rows inside the writer's transaction. */
+  @FunctionalInterface
+  public interface BatchStatement<T, R> {
+    /** Returns one result per row, in the order of the rows. */
+    Future<List<R>> write(SqlConnection connection, List<T> rows);
+  }
+
+  private record Pending<T, R>(T row, Promise<R> promise, Context caller) {}
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Pool pool;
+  private final WriterConfig config;
+  private final String name;
+  private final BatchStatement<T, R> statement;
+
+  private final Queue<Pending<T, R>> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong rowsWritten = new AtomicLong();
+  private volatile boolean closed;
+
+  // touched on the writer's context only
+  private int inFlight;
+  private long lingerTimer = -1;
+  private boolean lingerElapsed;
+  private Promise<Void> drained;
+
+  /**
+   * @param name names this writer in errors and metrics (e.g. "registrations")
+   */
+  public BatchingWriter(Vertx vertx, Pool pool, WriterConfig config, String name, BatchStatement<T, R> statement) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.pool = pool;
+    this.config = config;
+    this.name = name;
+    this.statement = statement;
+  }
+
+  /** Queues a row; the Future completes on the caller's context once the row's transaction has committed. */
+  public Future<R> submit(T row) {
+    if (closed) {
+      return Future.failedFuture(new ProblemException(ProblemType.UNAVAILABLE,
+          "the " + name + " writer is shutting down; retry on another node"));
+    }
+    if (queued.incrementAndGet() > config.maxQueuedRows()) {
+      queued.decrementAndGet();
+      return Future.failedFuture(new ProblemException(ProblemType.OVERLOADED,
+          "too many " + name + " waiting to be written; retry shortly"));
+    }
+    Promise<R> promise = Promise.promise();
+    queue.add(new Pending<>(row, promise, Vertx.currentContext()));
+    schedulePump();
+    return promise.future();
+  }
+
+  /** Rows accepted but not yet committed. */
+  public int queued() {
+    return queued.get();
+  }
+
+  /** Batches committed or failed since start. */
+  public long batches() {
+    return batches.get();
+  }
+
+  /** Rows whose write completed successfully since start. */
+  public long rowsWritten() {
+    return rowsWritten.get();
+  }
+
+  /** Refuses new rows and completes once every accepted row has been written. */
+  public Future<Void> close() {
+    closed = true;
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      drained = done;
+      pump();
+    });
+    return done.future();
+  }
+
+  private void schedulePump() {
+    if (pumpScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        pumpScheduled.set(false);
+        pump();
+      });
+    }
+  }
+
+  private void pump() {
+    while (inFlight < config.maxConcurrentBatches() && queued.get() > 0) {
+      boolean full = queued.get() >= config.maxBatchRows();
+      if (!full && !lingerElapsed && !closed && !config.linger().isZero()) {
+        armLinger();
+        return;
+      }
+      startBatch();
+    }
+    if (drained != null && inFlight == 0 && queued.get() == 0) {
+      drained.tryComplete();
+    }
+  }
+
+  private void armLinger() {
+    if (lingerTimer < 0) {
+      lingerTimer = vertx.setTimer(Math.max(1, config.linger().toMillis()), id -> {
+        lingerTimer = -1;
+        lingerElapsed = true;
+        pump();
+      });
+    }
+  }
+
+  private void startBatch() {
+    if (lingerTimer >= 0) {
+      vertx.cancelTimer(lingerTimer);
+      lingerTimer = -1;
+    }
+    lingerElapsed = false;
+    List<Pending<T, R>> batch = new ArrayList<>(Math.min(queued.get(), config.maxBatchRows()));
+    Pending<T, R> next;
+    while (batch.size() < config.maxBatchRows() && (next = queue.poll()) != null) {
+      batch.add(next);
+    }
+    queued.addAndGet(-batch.size());
+    inFlight++;
+    writeBatch(batch).onComplete(ar -> onWriterContext(() -> {
+      inFlight--;
+      // rows that queued up during this write have waited long enough: no extra linger for them
+      lingerElapsed = queued.get() > 0;
+      pump();
+    }));
+  }
+
+  private Future<Void> writeBatch(List<Pending<T, R>> batch) {
+    List<T> rows = batch.stream().map(Pending::row).toList();
+    return pool.withTransaction(connection -> statement.write(connection, rows))
+        .transform(ar -> {
+          batches.incrementAndGet();
+          if (ar.succeeded() && ar.result().size() == rows.size()) {
+            rowsWritten.addAndGet(rows.size());
+            for (int i = 0; i < batch.size(); i++) {
+              complete(batch.get(i), ar.result().get(i), null);
+            }
+            return Future.succeededFuture();
+          }
+          Throwable failure = ar.succeeded()
+              ? new IllegalStateException(name + " writer returned " + ar.result().size() + " results for "
+                  + rows.size() + " rows")
+              : ar.cause();
+          if (batch.size() == 1) {
+            complete(batch.get(0), null, failure);
+            return Future.succeededFuture();
+          }
+          return writeOneByOne(batch, 0);
+        });
+  }
+
+  /** After a failed batch, isolates the bad rows: each row gets its own transaction and its own outcome. */
+  private Future<Void> writeOneByOne(List<Pending<T, R>> batch, int index) {
+    if (index == batch.size()) {
+      return Future.succeededFuture();
+    }
+    Pending<T, R> pending = batch.get(index);
+    return pool.withTransaction(connection -> statement.write(connection, List.of(pending.row())))
+        .transform(ar -> {
+          if (ar.succeeded() && ar.result().size() == 1) {
+            rowsWritten.incrementAndGet();
+            complete(pending, ar.result().get(0), null);
+          } else {
+            complete(pending, null, ar.succeeded() ? new IllegalStateException("no result for row") : ar.cause());
+          }
+          return writeOneByOne(batch, index + 1);
+        });
+  }
+
+  private void onWriterContext(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  private void complete(Pending<T, R> pending, R result, Throwable failure) {
+    Runnable action = failure == null ? () -> pending.promise().complete(result)
+        : () -> pending.promise().fail(failure);
+    if (pending.caller() == null || pending.caller() == context) {
+      action.run();
+    } else {
+      pending.caller().runOnContext(v -> action.run());
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.foyer.store;
+
+import io.foyer.config.FoyerConfig.PgConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The system of record: a PostgreSQL pool shared by all verticles of a node, on an external server or on the
+ * embedded one, with the schema migrated before anything uses it.
+ */
+public final class Store {
+
+  private static final Logger log = LoggerFactory.getLogger(Store.class);
+
+  private final Pool pool;
+  private final EmbeddedPostgres embedded;
+  private final String url;
+
+  private Store(Pool pool, EmbeddedPostgres embedded, String url) {
+    this.pool = pool;
+    this.embedded = embedded;
+    this.url = url;
+  }
+
+  /** Starts the embedded server when no URL is configured, migrates the schema, and opens the pool. */
+  public static Future<Store> open(Vertx vertx, PgConfig config) {
+    return vertx.executeBlocking(() -> prepareDatabase(config), false)
+        .compose(prepared -> connect(vertx, config, prepared));
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Where the store lives, for start-up output: the URL without its password. */
+  public String describe() {
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    String where = options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    return embedded != null ? "embedded PostgreSQL at " + where + " (data in " + embedded.dataDir() + ")"
+        : "PostgreSQL at " + where;
+  }
+
+  public boolean embedded() {
+    return embedded != null;
+  }
+
+  /** Closes the pool and stops the embedded server, if any. */
+  public Future<Void> close(Vertx vertx) {
+    return pool.close().eventually(() -> embedded == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          embedded.close();
+          return null;
+        }, false));
+  }
+
+  private record Prepared(String url, EmbeddedPostgres embedded) {}
+
+  private static Prepared prepareDatabase(PgConfig config) throws Exception {
+    EmbeddedPostgres embedded = config.embedded()
+        ? EmbeddedPostgres.start(config.embeddedDataDir(), config.embeddedPort()) : null;
+    String url = embedded != null ? embedded.url() : config.url();
+    try {
+      int applied = Migrations.migrate(url);
+      log.info("Schema up to date ({} migration(s) applied now)", applied);
+      return new Prepared(url, embedded);
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Future<Store> connect(Vertx vertx, PgConfig config, Prepared prepared) {
+    Pool pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(false))
+        .connectingTo(PgConnectOptions.fromUri(prepared.url()).setCachePreparedStatements(true))
+        .using(vertx)
+        .build();
+    return pool.query("SELECT 1").execute()
+        .map(rows -> new Store(pool, prepared.embedded(), prepared.url()))
+        .recover(err -> pool.close()
+            .eventually(() -> prepared.embedded() == null ? Future.succeededFuture()
+                : vertx.executeBlocking(() -> {
+                  prepared.embedded().close();
+                  return null;
+                }, false))
+            .transform(ignored -> Future.failedFuture(err)));
+  }
+}

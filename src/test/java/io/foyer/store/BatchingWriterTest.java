@@ -1,0 +1,184 @@
+package io.foyer.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.foyer.config.FoyerConfig.WriterConfig;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.foyer.testing.TestServices;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Group commit against a real PostgreSQL: acknowledged means committed, nothing accepted is lost. */
+class BatchingWriterTest {
+
+  private static final WriterConfig FAST = new WriterConfig(100, Duration.ofMillis(2), 10_000, 2);
+
+  private Vertx vertx;
+  private Pool pool;
+  private Pool observer;
+  private String table;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    pool = pool(4);
+    observer = pool(1);
+    table = TestServices.unique("writes").replace('-', '_');
+    await(pool.query("CREATE TABLE " + table + " (id INT PRIMARY KEY, amount INT NOT NULL CHECK (amount >= 0))")
+        .execute());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    await(pool.query("DROP TABLE IF EXISTS " + table).execute());
+    await(vertx.close());
+  }
+
+  @Test
+  void rowsFromManySubmittersShareFewTransactionsAndAllCommit() throws Exception {
+    BatchingWriter<Integer, Integer> writer = writer(FAST);
+    List<Future<Integer>> acks = submitFromContexts(writer, 2000, 4);
+
+    await(Future.all(acks));
+
+    assertThat(count()).isEqualTo(2000);
+    assertThat(writer.rowsWritten()).isEqualTo(2000);
+    assertThat(writer.batches()).as("batches for 2000 rows").isLessThan(200);
+  }
+
+  @Test
+  void anAcknowledgedRowIsAlreadyVisibleToOtherConnections() throws Exception {
+    BatchingWriter<Integer, Integer> writer = writer(FAST);
+    List<Future<Long>> visibleAtAck = new ArrayList<>();
+    for (int id = 0; id < 50; id++) {
+      int row = id;
+      visibleAtAck.add(writer.submit(row).compose(ack -> observer
+          .preparedQuery("SELECT count(*) FROM " + table + " WHERE id = $1").execute(Tuple.of(row))
+          .map(rows -> rows.iterator().next().getLong(0))));
+    }
+
+    assertThat(await(Future.all(visibleAtAck)).<Long>list()).containsOnly(1L);
+  }
+
+  @Test
+  void aFullQueueRefusesAtOnceWithARetryableErrorAndLosesNothingAccepted() throws Exception {
+    // a long linger and large batches keep the first rows queued while the queue fills
+    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofMillis(500), 10, 1));
+    List<Future<Integer>> accepted = IntStream.range(0, 10).mapToObj(writer::submit).toList();
+
+    Future<Integer> refused = writer.submit(10);
+
+    assertThat(refused.failed()).isTrue();
+    assertThat(refused.cause()).isInstanceOf(ProblemException.class);
+    assertThat(((ProblemException) refused.cause()).type()).isEqualTo(ProblemType.OVERLOADED);
+    assertThat(ProblemType.OVERLOADED.retryable()).isTrue();
+    await(Future.all(accepted));
+    assertThat(count()).isEqualTo(10);
+  }
+
+  @Test
+  void aBadRowFailsAloneAndItsBatchNeighboursCommit() throws Exception {
+    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(100, Duration.ofMillis(20), 1000, 1));
+    List<Future<Integer>> good = new ArrayList<>();
+    for (int id = 1; id <= 20; id++) {
+      good.add(writer.submit(id));
+    }
+    Future<Integer> bad = writer.submit(-1); // violates amount >= 0
+
+    await(Future.all(good));
+    await(bad.otherwiseEmpty());
+    assertThat(bad.cause()).isInstanceOf(PgException.class);
+    assertThat(count()).isEqualTo(20);
+  }
+
+  @Test
+  void eachSubmitterIsAnsweredOnItsOwnContext() throws Exception {
+    BatchingWriter<Integer, Integer> writer = writer(FAST);
+    List<Boolean> sameContext = new CopyOnWriteArrayList<>();
+    List<Future<Integer>> acks = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      int base = i * 10;
+      Context submitter = vertx.getOrCreateContext();
+      submitter.runOnContext(v -> IntStream.range(base, base + 10).forEach(id -> acks.add(writer.submit(id)
+          .onSuccess(ack -> sameContext.add(Vertx.currentContext() == submitter)))));
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sameContext.size() == 40);
+
+    assertThat(sameContext).containsOnly(true);
+  }
+
+  @Test
+  void closingWritesEverythingAcceptedThenRefusesNewRows() throws Exception {
+    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1));
+    List<Future<Integer>> accepted = IntStream.range(0, 300).mapToObj(writer::submit).toList();
+
+    await(writer.close());
+
+    assertThat(accepted).allMatch(Future::succeeded);
+    assertThat(count()).isEqualTo(300);
+    Future<Integer> late = writer.submit(999);
+    assertThat(late.failed()).isTrue();
+    assertThat(((ProblemException) late.cause()).type()).isEqualTo(ProblemType.UNAVAILABLE);
+  }
+
+  private BatchingWriter<Integer, Integer> writer(WriterConfig config) {
+    // one statement per batch: the ids travel as one array parameter
+    String sql = "INSERT INTO " + table + " (id, amount) SELECT id, id FROM unnest($1::int[]) AS t(id) RETURNING id";
+    return new BatchingWriter<>(vertx, pool, config, "test rows", (connection, rows) -> connection
+        .preparedQuery(sql).execute(Tuple.of(rows.toArray(new Integer[0])))
+        .map(result -> {
+          List<Integer> ids = new ArrayList<>();
+          for (Row row : result) {
+            ids.add(row.getInteger(0));
+          }
+          return ids;
+        }));
+  }
+
+  private List<Future<Integer>> submitFromContexts(BatchingWriter<Integer, Integer> writer, int rows, int contexts)
+      throws Exception {
+    List<Future<Integer>> acks = new CopyOnWriteArrayList<>();
+    List<Future<Void>> submitted = new ArrayList<>();
+    for (int c = 0; c < contexts; c++) {
+      int first = c * (rows / contexts);
+      Context context = vertx.getOrCreateContext();
+      submitted.add(context.executeBlocking(() -> null, false).compose(v -> {
+        IntStream.range(first, first + rows / contexts).forEach(id -> acks.add(writer.submit(id)));
+        return Future.succeededFuture();
+      }));
+    }
+    await(Future.all(submitted));
+    return acks;
+  }
+
+  private long count() throws Exception {
+    return await(observer.query("SELECT count(*) FROM " + table).execute()).iterator().next().getLong(0);
+  }
+
+  private Pool pool(int size) {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size))
+        .connectingTo(PgConnectOptions.fromUri(TestServices.pgUrl())).using(vertx).build();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
