@@ -27,7 +27,7 @@ public final class RunCommand implements Callable<Integer> {
     } catch (CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       log.debug("Start-up failure", cause);
-      System.err.println("foyer: could not start: " + cause.getMessage());
+      System.err.println("foyer: could not start: " + String.valueOf(cause.getMessage()).replaceAll("\\s*\\R\\s*", " "));
       return FoyerCommand.EXIT_START;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

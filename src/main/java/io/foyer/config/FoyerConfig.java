@@ -62,7 +62,7 @@ public record FoyerConfig(
         raw.integer("redis.poolSize", 1, 1000));
     LiveConfig live = new LiveConfig(
         engine(raw, redis),
-        raw.integer("live.historySize", 0, 1_000_000),
+        raw.integer("live.historySize", 1, 1_000_000),
         Duration.ofSeconds(raw.integer("live.historyMaxAgeSeconds", 1, 7 * 24 * 3600)));
     WriterConfig writer = new WriterConfig(
         raw.integer("writer.maxBatchRows", 1, 100_000),

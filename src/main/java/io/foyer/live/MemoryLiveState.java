@@ -29,8 +29,9 @@ public final class MemoryLiveState implements LiveState {
       .thenComparing(ScoredMember::member, REDIS_MEMBER_ORDER).reversed();
 
   /**
-   * One key of any kind. All reads and writes of a slot happen inside {@link ConcurrentHashMap#compute}, which
-   * locks the key's bin, so the mutable slots need no locks of their own.
+   * One key of any kind. Counters and values are immutable and replaced whole; the other slots are mutable and
+   * only touched inside {@link ConcurrentHashMap#compute} and its kin, which lock the key's bin, so they need no
+   * locks of their own.
    */
   private sealed interface Slot permits Counter, Value, HashCounters, SortedSet, Topic {
     default boolean expired(long nowNanos) {
@@ -117,7 +118,7 @@ public final class MemoryLiveState implements LiveState {
     return attempt(() -> {
       long[] result = new long[1];
       slots.compute(key, (k, slot) -> {
-        HashCounters hash = slot == null ? new HashCounters() : expect(HashCounters.class, k, slot);
+        HashCounters hash = isAbsent(slot) ? new HashCounters() : expect(HashCounters.class, k, slot);
         result[0] = hash.fields.merge(field, delta, Math::addExact);
         return hash;
       });
@@ -135,7 +136,7 @@ public final class MemoryLiveState implements LiveState {
     return attempt(() -> {
       double[] result = new double[1];
       slots.compute(key, (k, slot) -> {
-        SortedSet set = slot == null ? new SortedSet() : expect(SortedSet.class, k, slot);
+        SortedSet set = isAbsent(slot) ? new SortedSet() : expect(SortedSet.class, k, slot);
         Double old = set.scores.get(member);
         // + 0.0 folds -0.0 into 0.0: Redis treats them as one score, Double.compare does not
         double score = (old == null ? 0.0 : old) + delta + 0.0;
@@ -211,7 +212,7 @@ public final class MemoryLiveState implements LiveState {
     return attempt(() -> {
       long[] sequence = new long[1];
       slots.compute(topic, (k, slot) -> {
-        Topic history = slot == null ? new Topic() : expect(Topic.class, k, slot);
+        Topic history = isAbsent(slot) ? new Topic() : expect(Topic.class, k, slot);
         long now = System.currentTimeMillis();
         history.sequence++;
         history.maxAgeMillis = maxAge.toMillis();
@@ -230,17 +231,11 @@ public final class MemoryLiveState implements LiveState {
   @Override
   public Future<HistorySlice> readSince(String topic, long afterSequence, Duration maxAge) {
     long after = Math.max(0, afterSequence);
-    return attempt(() -> {
-      HistorySlice[] slice = {new HistorySlice(List.of(), 0, true)};
-      slots.computeIfPresent(topic, (k, slot) -> {
-        Topic history = expect(Topic.class, k, slot);
-        long now = System.currentTimeMillis();
-        history.trimOlderThan(now - history.maxAgeMillis);
-        slice[0] = slice(history, after, now - maxAge.toMillis());
-        return history;
-      });
-      return slice[0];
-    });
+    return attempt(() -> read(topic, Topic.class, history -> {
+      long now = System.currentTimeMillis();
+      history.trimOlderThan(now - history.maxAgeMillis);
+      return slice(history, after, now - maxAge.toMillis());
+    }, new HistorySlice(List.of(), 0, true)));
   }
 
   @Override
@@ -262,6 +257,11 @@ public final class MemoryLiveState implements LiveState {
   @Override
   public String engineName() {
     return "memory";
+  }
+
+  /** Keys held, expired ones included until they are read or swept; for tests. */
+  int size() {
+    return slots.size();
   }
 
   private long addToCounter(String key, long delta, boolean withExpiry, long ttlNanos) {
@@ -350,10 +350,12 @@ public final class MemoryLiveState implements LiveState {
   }
 
   /** Runs a read under the key's lock, so it never sees a half-applied write to a mutable slot. */
-  private <S extends Slot, T> T read(String key, Class<S> kind, Function<S, T> reader,
-      T absent) {
+  private <S extends Slot, T> T read(String key, Class<S> kind, Function<S, T> reader, T absent) {
     Object[] result = {absent};
     slots.computeIfPresent(key, (k, slot) -> {
+      if (isAbsent(slot)) {
+        return null;
+      }
       result[0] = reader.apply(expect(kind, k, slot));
       return slot;
     });
@@ -379,6 +381,11 @@ public final class MemoryLiveState implements LiveState {
         slots.remove(entry.getKey(), slot);
       }
     }
+  }
+
+  /** An expired slot is as good as absent: Redis would already have dropped the key. */
+  private static boolean isAbsent(Slot slot) {
+    return slot == null || slot.expired(System.nanoTime());
   }
 
   private static <S extends Slot> S expect(Class<S> kind, String key, Slot slot) {

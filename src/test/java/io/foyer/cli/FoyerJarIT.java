@@ -56,6 +56,20 @@ class FoyerJarIT {
   }
 
   @Test
+  void anUnreachableDatabaseStopsStartUpWithOneLineAndExitCode1() throws Exception {
+    int closedPort = TestServices.freePort();
+    Process process = foyer(Map.of("FOYER_PG_URL", "postgresql://postgres@127.0.0.1:" + closedPort + "/foyer",
+        "FOYER_HTTP_PORT", Integer.toString(TestServices.freePort())));
+
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(1);
+    List<String> errors = Files.readAllLines(errFile(process));
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0)).startsWith("foyer: could not start: schema migration failed on PostgreSQL at 127.0.0.1:"
+        + closedPort + "/foyer").contains("refused");
+  }
+
+  @Test
   void versionAndHelpDescribeTheCommands() throws Exception {
     Process version = foyer(Map.of(), "--version");
     Process help = foyer(Map.of(), "--help");

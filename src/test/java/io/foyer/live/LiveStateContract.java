@@ -1,0 +1,437 @@
+package io.foyer.live;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.foyer.live.LiveState.HistoryEntry;
+import io.foyer.live.LiveState.HistorySlice;
+import io.foyer.live.LiveState.ScoredMember;
+import io.foyer.testing.TestServices;
+import io.vertx.core.CompositeFuture;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The behaviour every {@link LiveState} engine must show; each engine's test class extends this. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class LiveStateContract {
+
+  private static final Duration HOUR = Duration.ofHours(1);
+  private static final Duration SHORT_TTL = Duration.ofMillis(200);
+  private static final int EVENT_LOOPS = 5;
+
+  protected Vertx vertx;
+  protected LiveState live;
+  private List<Context> eventLoops;
+
+  /** A fresh engine on vertx; closed after each test. */
+  protected abstract Future<? extends LiveState> newEngine(Vertx vertx);
+
+  @BeforeAll
+  void startVertx() {
+    vertx = Vertx.vertx();
+    eventLoops = startEventLoops(EVENT_LOOPS);
+  }
+
+  @AfterAll
+  void stopVertx() {
+    join(vertx.close());
+  }
+
+  @BeforeEach
+  void openEngine() {
+    live = join(newEngine(vertx));
+  }
+
+  @AfterEach
+  void closeEngine() {
+    if (live != null) {
+      join(live.close());
+    }
+  }
+
+  @Test
+  void countersAddDeltasFromZero() {
+    String key = TestServices.unique("counter");
+
+    assertThat(join(live.increment(key, 5))).isEqualTo(5);
+    assertThat(join(live.increment(key, -2))).isEqualTo(3);
+    assertThat(join(live.counter(key))).isEqualTo(3);
+  }
+
+  @Test
+  void concurrentIncrementsFromManyContextsLoseNothing() {
+    String key = TestServices.unique("counter");
+
+    List<Long> values = onEveryEventLoop(400, i -> live.increment(key, 1));
+
+    assertThat(join(live.counter(key))).isEqualTo(2000);
+    // each caller saw a different intermediate value, so no two increments were merged
+    assertThat(values).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 2000).boxed().toList());
+  }
+
+  @Test
+  void incrementWithExpiryStartsANewWindowAfterTheTtl() {
+    String key = TestServices.unique("rate");
+
+    assertThat(join(live.incrementWithExpiry(key, 1, SHORT_TTL))).isEqualTo(1);
+    assertThat(join(live.incrementWithExpiry(key, 1, SHORT_TTL))).isEqualTo(2);
+
+    // the polls keep incrementing: a window that every increment extended would never end
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> join(live.incrementWithExpiry(key, 1, SHORT_TTL)) == 1);
+  }
+
+  @Test
+  void expiredCountersReadAsZero() {
+    String key = TestServices.unique("rate");
+
+    join(live.incrementWithExpiry(key, 7, SHORT_TTL));
+
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.counter(key)) == 0);
+  }
+
+  @Test
+  void hashIncrementsKeepEachFieldApart() {
+    String key = TestServices.unique("tally");
+
+    assertThat(join(live.hashIncrement(key, "yes", 2))).isEqualTo(2);
+    assertThat(join(live.hashIncrement(key, "no", -1))).isEqualTo(-1);
+    assertThat(join(live.hashIncrement(key, "yes", 1))).isEqualTo(3);
+    onEveryEventLoop(100, i -> live.hashIncrement(key, i % 2 == 0 ? "even" : "odd", 1));
+
+    assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("yes", 3L, "no", -1L, "even", 250L, "odd", 250L));
+  }
+
+  @Test
+  void leaderboardOrdersByScoreDescendingThenMember() {
+    String key = TestServices.unique("board");
+    join(live.sortedSetIncrement(key, "alice", 5));
+    join(live.sortedSetIncrement(key, "bob", 7));
+    assertThat(join(live.sortedSetIncrement(key, "carol", 2.5))).isEqualTo(2.5);
+    assertThat(join(live.sortedSetIncrement(key, "carol", 2.5))).isEqualTo(5.0);
+    join(live.sortedSetIncrement(key, "dave", 7));
+    join(live.sortedSetIncrement(key, "erin", 1));
+
+    assertThat(join(live.sortedSetTop(key, 0, -1))).containsExactly(
+        new ScoredMember("dave", 7), new ScoredMember("bob", 7), new ScoredMember("carol", 5),
+        new ScoredMember("alice", 5), new ScoredMember("erin", 1));
+    assertThat(join(live.sortedSetTop(key, 0, 1))).extracting(ScoredMember::member).containsExactly("dave", "bob");
+    assertThat(join(live.sortedSetTop(key, -2, -1))).extracting(ScoredMember::member)
+        .containsExactly("alice", "erin");
+    assertThat(join(live.sortedSetTop(key, 3, 100))).extracting(ScoredMember::member)
+        .containsExactly("alice", "erin");
+    assertThat(join(live.sortedSetTop(key, 10, 20))).isEmpty();
+    assertThat(join(live.sortedSetRank(key, "dave"))).isZero();
+    assertThat(join(live.sortedSetRank(key, "alice"))).isEqualTo(3);
+    assertThat(join(live.sortedSetRank(key, "erin"))).isEqualTo(4);
+    assertThat(join(live.sortedSetRank(key, "nobody"))).isNull();
+  }
+
+  @Test
+  void leaderboardTiesCompareMembersByteWiseAsRedisDoes() {
+    String key = TestServices.unique("board");
+    // UTF-8 puts U+1F600 after U+FFFD; UTF-16 (String.compareTo) puts its surrogates before it
+    for (String member : List.of("z", "\uFFFD", "\uD83D\uDE00", "é", "A")) {
+      join(live.sortedSetIncrement(key, member, 1));
+    }
+
+    assertThat(join(live.sortedSetTop(key, 0, -1))).extracting(ScoredMember::member)
+        .containsExactly("\uD83D\uDE00", "\uFFFD", "é", "z", "A");
+    assertThat(join(live.sortedSetRank(key, "\uFFFD"))).isEqualTo(1);
+  }
+
+  @Test
+  void setIfAbsentWinsOnceUntilExpiry() {
+    String key = TestServices.unique("dedup");
+
+    assertThat(join(live.setIfAbsent(key, "first", SHORT_TTL))).isTrue();
+    assertThat(join(live.setIfAbsent(key, "second", SHORT_TTL))).isFalse();
+    assertThat(join(live.get(key))).isEqualTo("first");
+
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> join(live.setIfAbsent(key, "later", HOUR)));
+    assertThat(join(live.get(key))).isEqualTo("later");
+  }
+
+  @Test
+  void setIfAbsentHasExactlyOneWinnerAmongConcurrentCallers() {
+    String key = TestServices.unique("dedup");
+
+    List<Boolean> wins = onEveryEventLoop(10, i -> live.setIfAbsent(key, "caller-" + i, HOUR));
+
+    assertThat(wins).hasSize(50).containsOnlyOnce(true);
+    assertThat(join(live.get(key))).isEqualTo("caller-" + wins.indexOf(true));
+  }
+
+  @Test
+  void expiredValuesReadAsAbsent() {
+    String key = TestServices.unique("value");
+
+    join(live.setIfAbsent(key, "v", SHORT_TTL));
+
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.get(key)) == null);
+  }
+
+  @Test
+  void expiredKeysCanBeReusedAsAnotherKind() {
+    String key = TestServices.unique("reused");
+    join(live.setIfAbsent(key, "v", SHORT_TTL));
+
+    // until the value expires the key holds a string, and a hash increment on it fails as in Redis
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+        .until(() -> join(live.hashIncrement(key, "f", 1)) == 1);
+    assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("f", 1L));
+  }
+
+  @Test
+  void topicSequencesStartAtOneAndIncreaseByOne() {
+    String topic = TestServices.unique("topic");
+
+    assertThat(join(live.append(topic, "a", 100, HOUR))).isEqualTo(1);
+    assertThat(join(live.append(topic, "b", 100, HOUR))).isEqualTo(2);
+    assertThat(join(live.append(topic, "c", 100, HOUR))).isEqualTo(3);
+
+    assertThat(join(live.lastSequence(topic))).isEqualTo(3);
+  }
+
+  @Test
+  void payloadsComeBackVerbatim() {
+    String topic = TestServices.unique("topic");
+    List<String> payloads = List.of("{\"text\":\"h\\u00e9 \\\"quoted\\\"\"}", "héllo ✓ \uD83C\uDF89", "", "a\nb\r\n");
+    payloads.forEach(payload -> join(live.append(topic, payload, 100, HOUR)));
+
+    assertThat(join(live.readSince(topic, 0, HOUR)).entries()).extracting(HistoryEntry::payload)
+        .containsExactlyElementsOf(payloads);
+  }
+
+  @Test
+  void concurrentAppendsGetDistinctGaplessSequences() {
+    String topic = TestServices.unique("topic");
+
+    List<Long> sequences = onEveryEventLoop(40, i -> live.append(topic, "m" + i, 1000, HOUR));
+
+    assertThat(sequences).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+    HistorySlice slice = join(live.readSince(topic, 0, HOUR));
+    assertThat(slice.complete()).isTrue();
+    assertThat(slice.lastSequence()).isEqualTo(200);
+    assertThat(slice.entries()).extracting(HistoryEntry::sequence)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+    // each message is stored under the very sequence number its append returned
+    Map<String, Long> stored = slice.entries().stream()
+        .collect(Collectors.toMap(HistoryEntry::payload, HistoryEntry::sequence));
+    assertThat(stored).isEqualTo(IntStream.range(0, 200).boxed()
+        .collect(Collectors.toMap(i -> "m" + i, sequences::get)));
+  }
+
+  @Test
+  void readSinceReturnsExactlyTheMissedMessagesInOrder() {
+    String topic = TestServices.unique("topic");
+    long before = System.currentTimeMillis();
+    appendAll(topic, 10, 100, HOUR);
+
+    HistorySlice slice = join(live.readSince(topic, 6, HOUR));
+
+    assertThat(slice.complete()).isTrue();
+    assertThat(slice.lastSequence()).isEqualTo(10);
+    assertThat(slice.entries()).extracting(HistoryEntry::sequence).containsExactly(7L, 8L, 9L, 10L);
+    assertThat(slice.entries()).extracting(HistoryEntry::payload).containsExactly("m7", "m8", "m9", "m10");
+    // generous bounds: the Redis engine stamps with the server's clock
+    assertThat(slice.entries()).allSatisfy(entry -> assertThat(entry.timestampMillis())
+        .isBetween(before - 60_000, System.currentTimeMillis() + 60_000));
+    assertThat(slice.entries()).extracting(HistoryEntry::timestampMillis).isSorted();
+  }
+
+  @Test
+  void readSinceIsIncompleteWhenTrimmedByCount() {
+    String topic = TestServices.unique("topic");
+    appendAll(topic, 10, 5, HOUR);
+
+    HistorySlice fromTwo = join(live.readSince(topic, 2, HOUR));
+    assertThat(fromTwo.complete()).isFalse();
+    assertThat(fromTwo.lastSequence()).isEqualTo(10);
+    assertThat(fromTwo.entries()).extracting(HistoryEntry::sequence).containsExactly(6L, 7L, 8L, 9L, 10L);
+
+    assertThat(join(live.readSince(topic, 4, HOUR)).complete()).isFalse();
+    HistorySlice fromFive = join(live.readSince(topic, 5, HOUR));
+    assertThat(fromFive.complete()).isTrue();
+    assertThat(fromFive.entries()).extracting(HistoryEntry::sequence).containsExactly(6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void readSinceIsIncompleteWhenTooOld() {
+    String topic = TestServices.unique("topic");
+    Duration maxAge = Duration.ofSeconds(1);
+    appendAll(topic, 2, 100, maxAge);
+    assertThat(join(live.readSince(topic, 0, maxAge)).complete()).isTrue();
+
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> !join(live.readSince(topic, 0, maxAge)).complete());
+    HistorySlice stale = join(live.readSince(topic, 0, maxAge));
+    assertThat(stale.entries()).isEmpty();
+    assertThat(stale.lastSequence()).isEqualTo(2);
+
+    assertThat(join(live.append(topic, "fresh", 100, maxAge))).isEqualTo(3);
+    HistorySlice afterStart = join(live.readSince(topic, 0, maxAge));
+    assertThat(afterStart.complete()).isFalse();
+    assertThat(afterStart.entries()).extracting(HistoryEntry::payload).containsExactly("fresh");
+    HistorySlice afterTwo = join(live.readSince(topic, 2, HOUR));
+    assertThat(afterTwo.complete()).isTrue();
+    assertThat(afterTwo.entries()).extracting(HistoryEntry::sequence).containsExactly(3L);
+  }
+
+  @Test
+  void readSinceAtTheHeadIsCompleteAndEmpty() {
+    String topic = TestServices.unique("topic");
+    appendAll(topic, 3, 100, HOUR);
+
+    assertThat(join(live.readSince(topic, 3, HOUR))).isEqualTo(new HistorySlice(List.of(), 3, true));
+    assertThat(join(live.readSince(topic, 5, HOUR))).isEqualTo(new HistorySlice(List.of(), 3, true));
+  }
+
+  @Test
+  void sequencesContinueAfterTrimming() {
+    String topic = TestServices.unique("topic");
+    appendAll(topic, 5, 2, HOUR);
+
+    HistorySlice slice = join(live.readSince(topic, 0, HOUR));
+    assertThat(slice.complete()).isFalse();
+    assertThat(slice.entries()).extracting(HistoryEntry::sequence).containsExactly(4L, 5L);
+
+    assertThat(join(live.append(topic, "m6", 2, HOUR))).isEqualTo(6);
+    assertThat(join(live.lastSequence(topic))).isEqualTo(6);
+  }
+
+  @Test
+  void deleteRemovesAKeyOfAnyKind() {
+    String counter = TestServices.unique("counter");
+    String window = TestServices.unique("rate");
+    String hash = TestServices.unique("tally");
+    String board = TestServices.unique("board");
+    String value = TestServices.unique("value");
+    String topic = TestServices.unique("topic");
+    join(live.increment(counter, 3));
+    join(live.incrementWithExpiry(window, 3, HOUR));
+    join(live.hashIncrement(hash, "f", 1));
+    join(live.sortedSetIncrement(board, "m", 1));
+    join(live.setIfAbsent(value, "v", HOUR));
+    appendAll(topic, 3, 100, HOUR);
+
+    for (String key : List.of(counter, window, hash, board, value, topic)) {
+      join(live.delete(key));
+    }
+
+    assertThat(join(live.counter(counter))).isZero();
+    assertThat(join(live.counter(window))).isZero();
+    assertThat(join(live.hashCounters(hash))).isEmpty();
+    assertThat(join(live.sortedSetTop(board, 0, -1))).isEmpty();
+    assertThat(join(live.get(value))).isNull();
+    assertThat(join(live.setIfAbsent(value, "again", HOUR))).isTrue();
+    assertThat(join(live.lastSequence(topic))).isZero();
+    assertThat(join(live.readSince(topic, 0, HOUR))).isEqualTo(new HistorySlice(List.of(), 0, true));
+    assertThat(join(live.append(topic, "new", 100, HOUR))).isEqualTo(1);
+  }
+
+  @Test
+  void absentKeysReadAsEmpty() {
+    String key = TestServices.unique("absent");
+
+    assertThat(join(live.counter(key))).isZero();
+    assertThat(join(live.hashCounters(key))).isEmpty();
+    assertThat(join(live.sortedSetTop(key, 0, -1))).isEmpty();
+    assertThat(join(live.sortedSetRank(key, "m"))).isNull();
+    assertThat(join(live.get(key))).isNull();
+    assertThat(join(live.lastSequence(key))).isZero();
+    assertThat(join(live.readSince(key, 0, HOUR))).isEqualTo(new HistorySlice(List.of(), 0, true));
+    join(live.delete(key));
+  }
+
+  @Test
+  void pingSucceedsOnAnOpenEngine() {
+    join(live.ping());
+    assertThat(live.engineName()).isIn("memory", "redis");
+  }
+
+  /** Appends m1..mCount, checking each gets the next sequence number. */
+  protected void appendAll(String topic, int count, int maxEntries, Duration maxAge) {
+    long first = join(live.lastSequence(topic)) + 1;
+    for (int i = 0; i < count; i++) {
+      assertThat(join(live.append(topic, "m" + (first + i), maxEntries, maxAge))).isEqualTo(first + i);
+    }
+  }
+
+  /**
+   * Runs call(0) .. call(n - 1) spread over several event loops at once, callsPerLoop on each, without waiting
+   * between calls; returns the results by call index.
+   */
+  protected <T> List<T> onEveryEventLoop(int callsPerLoop, IntFunction<Future<T>> call) {
+    List<Future<List<T>>> batches = new ArrayList<>();
+    for (int loop = 0; loop < eventLoops.size(); loop++) {
+      int first = loop * callsPerLoop;
+      Promise<List<T>> batch = Promise.promise();
+      eventLoops.get(loop).runOnContext(ignored -> callAll(first, callsPerLoop, call).onComplete(batch));
+      batches.add(batch.future());
+    }
+    List<T> results = new ArrayList<>();
+    for (List<T> batch : join(Future.all(batches)).<List<T>>list()) {
+      results.addAll(batch);
+    }
+    return results;
+  }
+
+  private static <T> Future<List<T>> callAll(int first, int count, IntFunction<Future<T>> call) {
+    List<Future<T>> calls = new ArrayList<>();
+    for (int i = first; i < first + count; i++) {
+      calls.add(call.apply(i));
+    }
+    return Future.all(calls).map(CompositeFuture::<T>list);
+  }
+
+  /** Contexts on distinct event-loop threads, so calls from them really run in parallel. */
+  private List<Context> startEventLoops(int count) {
+    List<Context> contexts = new CopyOnWriteArrayList<>();
+    join(vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        contexts.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(count)));
+    return List.copyOf(contexts);
+  }
+
+  /** Blocks the test thread (never an event loop) for a result. */
+  protected static <T> T join(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(10, SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("operation failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("operation did not complete within 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
