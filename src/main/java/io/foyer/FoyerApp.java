@@ -1,13 +1,23 @@
 package io.foyer;
 
+import io.foyer.auth.AttendeeTokens;
+import io.foyer.auth.AuthHandlers;
+import io.foyer.auth.OrganizerKeys;
 import io.foyer.cluster.ClusterBoot;
 import io.foyer.config.FoyerConfig;
 import io.foyer.config.FoyerConfig.Engine;
+import io.foyer.events.EventCatalog;
+import io.foyer.events.EventRepository;
+import io.foyer.events.EventRoutes;
 import io.foyer.http.HttpServerVerticle;
 import io.foyer.http.RouterFactory;
+import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.live.LiveState;
 import io.foyer.live.MemoryLiveState;
 import io.foyer.live.RedisLiveState;
+import io.foyer.registration.RegistrationCommands;
+import io.foyer.registration.RegistrationRepository;
+import io.foyer.registration.RegistrationRoutes;
 import io.foyer.store.Store;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -51,6 +61,10 @@ public final class FoyerApp {
   private Vertx vertx;
   private Store store;
   private LiveState live;
+  private AttendeeTokens tokens;
+  private OrganizerKeys organizerKeys;
+  private EventCatalog eventCatalog;
+  private RegistrationCommands registrationCommands;
 
   private FoyerApp(FoyerConfig config) {
     this.config = config;
@@ -67,6 +81,7 @@ public final class FoyerApp {
         .compose(v -> app.openStore())
         .compose(v -> app.openLiveState())
         .compose(v -> app.recordNodeStart())
+        .compose(v -> app.openCapabilities())
         .compose(v -> app.deployHttp())
         .map(v -> app.announce())
         .recover(err -> app.stop().transform(ignored -> Future.failedFuture(err)));
@@ -93,13 +108,23 @@ public final class FoyerApp {
     return httpPort.get();
   }
 
-  /** Undeploys the verticles, then closes LiveState, the store (stopping an embedded server) and Vert.x. */
+  /** Signs and checks attendee tokens. */
+  public AttendeeTokens tokens() {
+    return tokens;
+  }
+
+  /**
+   * Undeploys the verticles, writes every registration already accepted, then closes LiveState, the store
+   * (stopping an embedded server) and Vert.x.
+   */
   public Future<Void> stop() {
     if (vertx == null) {
       return Future.succeededFuture();
     }
     Future<Void> undeployed = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
     return undeployed
+        .eventually(() -> registrationCommands == null ? Future.succeededFuture() : registrationCommands.close())
+        .eventually(() -> eventCatalog == null ? Future.succeededFuture() : eventCatalog.close())
         .eventually(() -> live == null ? Future.succeededFuture() : live.close())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close(vertx))
         .eventually(vertx::close)
@@ -153,9 +178,34 @@ public final class FoyerApp {
         .mapEmpty();
   }
 
+  /** Keys and tokens first (they may be generated into the data directory), then each capability. */
+  private Future<Void> openCapabilities() {
+    return vertx.executeBlocking(() -> {
+      organizerKeys = OrganizerKeys.load(config.auth().apiKeys(), config.dataDir());
+      return AttendeeTokens.loadSecret(config.auth().tokenSecret(), config.dataDir());
+    }, false).compose(secret -> {
+      tokens = AttendeeTokens.create(vertx, secret, config.auth().attendeeTokenTtl());
+      registrationCommands = new RegistrationCommands(vertx, store.pool(), config.writer());
+      registrationCommands.writer().withMetrics(metrics);
+      return EventCatalog.start(vertx, new EventRepository(store.pool()));
+    }).map(catalog -> {
+      eventCatalog = catalog;
+      return null;
+    });
+  }
+
+  private List<ApiRoutes> apiRoutes() {
+    AuthHandlers auth = new AuthHandlers(organizerKeys, tokens);
+    EventRepository events = new EventRepository(store.pool());
+    return List.of(
+        new EventRoutes(events, auth, store.pool()),
+        new RegistrationRoutes(eventCatalog, registrationCommands, new RegistrationRepository(store.pool()), tokens,
+            auth));
+  }
+
   private Future<Void> deployHttp() {
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(), metrics,
-        nodeInfo(), List.of());
+        nodeInfo(), apiRoutes());
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), routes::create, httpPort::set),

@@ -8,6 +8,8 @@ import java.util.List;
 public record FoyerConfig(
     HttpConfig http,
     NodeConfig node,
+    Path dataDir,
+    AuthConfig auth,
     PgConfig pg,
     RedisConfig redis,
     LiveConfig live,
@@ -19,6 +21,12 @@ public record FoyerConfig(
   public record HttpConfig(String host, int port, int instances, long maxBodyBytes) {}
 
   public record NodeConfig(String id, String region) {}
+
+  /** Organizer API keys (empty: use or generate the key file) and the attendee token secret (empty: file). */
+  public record AuthConfig(List<ApiKey> apiKeys, String tokenSecret, Duration attendeeTokenTtl) {}
+
+  /** An organizer API key; eventScope is null for a key that may act on every event. */
+  public record ApiKey(String name, String secret, Long eventScope) {}
 
   /** PostgreSQL: an external server when url is set, else the embedded one. */
   public record PgConfig(String url, int poolSize, Path embeddedDataDir, int embeddedPort) {
@@ -52,6 +60,9 @@ public record FoyerConfig(
         raw.integer("http.instances", 0, 256),
         raw.integer("http.maxBodyBytes", 1024, 64 * 1024 * 1024));
     NodeConfig node = new NodeConfig(raw.text("node.id"), nonEmpty(raw, "node.region"));
+    Path dataDir = Path.of(nonEmpty(raw, "data.dir"));
+    AuthConfig auth = new AuthConfig(apiKeys(raw), tokenSecret(raw),
+        Duration.ofHours(raw.integer("auth.attendeeTokenTtlHours", 1, 24 * 366)));
     PgConfig pg = new PgConfig(
         raw.uriOrEmpty("pg.url", "postgresql", "postgres"),
         raw.integer("pg.poolSize", 1, 1000),
@@ -79,13 +90,17 @@ public record FoyerConfig(
       throw raw.invalid("cluster.enabled",
           "a cluster needs shared LiveState: set redis.url (FOYER_REDIS_URL) and leave live.engine at auto or redis");
     }
+    if (cluster.enabled() && (auth.apiKeys().isEmpty() || auth.tokenSecret().isEmpty())) {
+      throw raw.invalid("cluster.enabled", "every node of a cluster must share its keys: set auth.apiKeys "
+          + "(FOYER_AUTH_API_KEYS) and auth.tokenSecret (FOYER_AUTH_TOKEN_SECRET)");
+    }
     if (writer.maxBatchRows() > writer.maxQueuedRows()) {
       throw raw.invalid("writer.maxBatchRows", "must not exceed writer.maxQueuedRows");
     }
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, pg, redis, live, writer, cluster, log, raw.text(ConfigLoader.SOURCES_KEY));
+    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, writer, cluster, log, raw.text(ConfigLoader.SOURCES_KEY));
   }
 
   private static Engine engine(RawSettings raw, RedisConfig redis) {
@@ -97,6 +112,34 @@ public record FoyerConfig(
       return redis.configured() ? Engine.REDIS : Engine.MEMORY;
     }
     return engine.equals("redis") ? Engine.REDIS : Engine.MEMORY;
+  }
+
+  private static List<ApiKey> apiKeys(RawSettings raw) {
+    List<ApiKey> keys = new java.util.ArrayList<>();
+    for (String entry : raw.text("auth.apiKeys").split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String[] parts = entry.trim().split(":", -1);
+      if (parts.length != 3 || !parts[0].matches("[A-Za-z0-9_.-]+") || parts[1].length() < 16
+          || !(parts[2].equals("*") || parts[2].matches("[1-9][0-9]{0,17}"))) {
+        throw raw.invalid("auth.apiKeys", "each key must be name:secret:scope with a secret of at least 16 "
+            + "characters and scope * or an event id");
+      }
+      if (keys.stream().anyMatch(k -> k.name().equals(parts[0]) || k.secret().equals(parts[1]))) {
+        throw raw.invalid("auth.apiKeys", "key names and secrets must be unique");
+      }
+      keys.add(new ApiKey(parts[0], parts[1], parts[2].equals("*") ? null : Long.parseLong(parts[2])));
+    }
+    return List.copyOf(keys);
+  }
+
+  private static String tokenSecret(RawSettings raw) {
+    String secret = raw.text("auth.tokenSecret");
+    if (!secret.isEmpty() && secret.length() < 32) {
+      throw raw.invalid("auth.tokenSecret", "must be at least 32 characters");
+    }
+    return secret;
   }
 
   private static String nonEmpty(RawSettings raw, String key) {

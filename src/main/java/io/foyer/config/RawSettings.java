@@ -17,6 +17,8 @@ final class RawSettings {
   /** One value and where it came from (a file or an environment variable). */
   record Setting(String value, String source) {}
 
+  private static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("auth.apiKeys", "auth.tokenSecret");
+
   private final Map<String, Setting> settings = new LinkedHashMap<>();
 
   void put(String key, String value, String source) {
@@ -116,8 +118,10 @@ final class RawSettings {
 
   ConfigException invalid(String key, String problem) {
     Setting setting = setting(key);
-    return new ConfigException("invalid configuration: " + key + " (" + setting.source() + ") = \""
-        + setting.value() + "\": " + problem);
+    // an error message ends up in terminals and logs: never echo a secret
+    String shown = SECRET_KEYS.contains(key) ? "(hidden)" : "\"" + setting.value() + "\"";
+    return new ConfigException("invalid configuration: " + key + " (" + setting.source() + ") = " + shown + ": "
+        + problem);
   }
 
   private Setting setting(String key) {

@@ -3,6 +3,9 @@ package io.foyer.store;
 import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +58,7 @@ public final class BatchingWriter<T, R> {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
   private volatile boolean closed;
+  private volatile DistributionSummary batchSizes;
 
   // touched on the writer's context only
   private int inFlight;
@@ -89,6 +93,15 @@ public final class BatchingWriter<T, R> {
     queue.add(new Pending<>(row, promise, Vertx.currentContext()));
     schedulePump();
     return promise.future();
+  }
+
+  /** Publishes the queue depth, batch sizes and outcomes of this writer, tagged with its name. */
+  public BatchingWriter<T, R> withMetrics(MeterRegistry registry) {
+    Gauge.builder("foyer.writer.queued.rows", queued, AtomicInteger::get).tag("writer", name)
+        .description("rows accepted and waiting to be committed").register(registry);
+    batchSizes = DistributionSummary.builder("foyer.writer.batch.rows").tag("writer", name)
+        .description("rows per committed batch").register(registry);
+    return this;
   }
 
   /** Rows accepted but not yet committed. */
@@ -178,6 +191,9 @@ public final class BatchingWriter<T, R> {
           batches.incrementAndGet();
           if (ar.succeeded() && ar.result().size() == rows.size()) {
             rowsWritten.addAndGet(rows.size());
+            if (batchSizes != null) {
+              batchSizes.record(rows.size());
+            }
             for (int i = 0; i < batch.size(); i++) {
               complete(batch.get(i), ar.result().get(i), null);
             }

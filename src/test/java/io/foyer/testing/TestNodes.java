@@ -11,6 +11,12 @@ import java.util.concurrent.TimeUnit;
 /** Starts real Foyer nodes on the test PostgreSQL (and Redis when asked), on a free HTTP port. */
 public final class TestNodes {
 
+  /** An organizer key for every event. */
+  public static final String ADMIN_KEY = "test-admin-key-0123456789";
+  /** An organizer key limited to {@link #SCOPED_EVENT}, an event the tests never create. */
+  public static final String SCOPED_KEY = "test-scoped-key-0123456789";
+  public static final long SCOPED_EVENT = 987_654_321L;
+
   private TestNodes() {}
 
   /** Configuration as a user would give it through FOYER_* variables, on top of the test servers. */
@@ -21,6 +27,9 @@ public final class TestNodes {
     env.put("FOYER_HTTP_INSTANCES", "2");
     env.put("FOYER_PG_URL", TestServices.pgUrl());
     env.put("FOYER_PG_POOL_SIZE", "4");
+    env.put("FOYER_AUTH_API_KEYS", "admin:" + ADMIN_KEY + ":*,scoped:" + SCOPED_KEY + ":" + SCOPED_EVENT);
+    env.put("FOYER_AUTH_TOKEN_SECRET", "test-token-secret-test-token-secret-0123");
+    env.put("FOYER_DATA_DIR", "target/test-data");
     env.putAll(overrides);
     return ConfigLoader.load(null, env);
   }

@@ -1,0 +1,40 @@
+package io.foyer.registration;
+
+/** Every SQL statement of the registration capability that does not go through the batching writer. */
+final class RegistrationSql {
+
+  private RegistrationSql() {}
+
+  static final String GET = """
+      SELECT foyer_registration_json(r) AS registration FROM registrations r WHERE r.id = $1 AND r.event_id = $2""";
+
+  static final String LOCK = "SELECT * FROM registrations WHERE id = $1 AND event_id = $2 FOR UPDATE";
+
+  static final String UPDATE_DETAILS = """
+      UPDATE registrations r SET name = $3, language = $4, answers = $5, updated_at = now()
+       WHERE r.id = $1 AND r.event_id = $2 RETURNING foyer_registration_json(r) AS registration""";
+
+  static final String LIST = """
+      SELECT foyer_registration_json(r) AS registration FROM registrations r
+       WHERE r.event_id = $1 AND ($2::text IS NULL OR r.status = $2)
+       ORDER BY r.created_at, r.id LIMIT $3 OFFSET $4""";
+
+  static final String COUNT = """
+      SELECT count(*) FROM registrations WHERE event_id = $1 AND ($2::text IS NULL OR status = $2)""";
+
+  static final String CSV_ROWS = """
+      SELECT r.id, r.status, r.name, r.email, r.language, r.answers, r.created_at, r.cancelled_at, r.erased_at,
+             CASE WHEN r.status = 'waitlisted' THEN
+               row_number() OVER (PARTITION BY r.status = 'waitlisted' ORDER BY r.waitlist_seq) END AS position
+        FROM registrations r WHERE r.event_id = $1 ORDER BY r.created_at, r.id""";
+
+  static final String ERASE = """
+      UPDATE registrations r SET name = NULL, email = NULL, email_key = NULL, answers = NULL, erased_at = now(),
+                                 updated_at = now()
+       WHERE r.id = $1 AND r.event_id = $2 RETURNING foyer_registration_json(r) AS registration""";
+
+  static final String DELETE_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE registration_id = $1";
+
+  static final String IDEMPOTENCY_KEYS = """
+      SELECT key, status_code, created_at FROM idempotency_keys WHERE registration_id = $1 ORDER BY created_at""";
+}
