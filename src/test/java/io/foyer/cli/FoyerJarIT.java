@@ -82,19 +82,24 @@ class FoyerJarIT {
 
   @Test
   void theEmbeddedDefaultIsReadyWithin30SecondsAndKeepsItsDataAcrossARestart() throws Exception {
-    Path dataDir = Path.of("target", "it-data-" + System.nanoTime(), "postgres");
+    Path data = Path.of("target", "it-data-" + System.nanoTime());
     int pgPort = TestServices.freePort();
-    Map<String, String> env = Map.of("FOYER_PG_EMBEDDED_DATA_DIR", dataDir.toString(),
+    Map<String, String> env = Map.of("FOYER_DATA_DIR", data.toString(),
+        "FOYER_PG_EMBEDDED_DATA_DIR", data.resolve("postgres").toString(),
         "FOYER_PG_EMBEDDED_PORT", Integer.toString(pgPort), "FOYER_HTTP_PORT", Integer.toString(TestServices.freePort()));
 
     Process first = foyer(env, "run");
     JsonObject ready = awaitReady(env, first);
     assertThat(ready.encode()).contains("\"postgres\"").contains("\"live-memory\"");
-    assertThat(Files.readString(outFile(first))).contains("embedded PostgreSQL").contains("LiveState: memory");
+    String firstOutput = Files.readString(outFile(first));
+    assertThat(firstOutput).contains("embedded PostgreSQL").contains("LiveState: memory");
+    String key = Files.readAllLines(data.resolve("organizer-keys")).get(1).split(":")[1];
+    assertThat(firstOutput).as("the generated organizer key is shown on first start").contains(key);
     stop(first);
 
     Process second = foyer(env, "run");
     awaitReady(env, second);
+    assertThat(Files.readString(outFile(second))).as("and only then").doesNotContain(key);
     try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/foyer", "postgres", "");
          ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM node_starts")) {
       rs.next();
@@ -105,7 +110,8 @@ class FoyerJarIT {
   @Test
   void configuredPostgresAndRedisAreUsedAndJsonLogsAreOneObjectPerLine() throws Exception {
     Map<String, String> env = Map.of("FOYER_PG_URL", TestServices.pgUrl(), "FOYER_REDIS_URL", TestServices.redisUrl(),
-        "FOYER_HTTP_PORT", Integer.toString(TestServices.freePort()), "FOYER_LOG_FORMAT", "json");
+        "FOYER_HTTP_PORT", Integer.toString(TestServices.freePort()), "FOYER_LOG_FORMAT", "json",
+        "FOYER_DATA_DIR", "target/it-data-" + System.nanoTime());
 
     Process process = foyer(env);
     JsonObject ready = awaitReady(env, process);

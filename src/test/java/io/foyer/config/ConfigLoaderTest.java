@@ -113,9 +113,41 @@ class ConfigLoaderTest {
         .hasMessageContaining("'localhost' is not host:port");
 
     FoyerConfig config = ConfigLoader.load(null, Map.of("FOYER_CLUSTER_ENABLED", "yes",
-        "FOYER_REDIS_URL", "redis://127.0.0.1:6379", "FOYER_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701"));
+        "FOYER_REDIS_URL", "redis://127.0.0.1:6379", "FOYER_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701",
+        "FOYER_AUTH_API_KEYS", "ops:0123456789abcdef:*", "FOYER_AUTH_TOKEN_SECRET", "x".repeat(32)));
     assertThat(config.cluster().enabled()).isTrue();
     assertThat(config.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+  }
+
+  @Test
+  void aClusterNeedsSharedKeysBecauseGeneratedOnesWouldDifferPerNode() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_CLUSTER_ENABLED", "true",
+        "FOYER_REDIS_URL", "redis://127.0.0.1:6379")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("FOYER_AUTH_API_KEYS")
+        .hasMessageContaining("FOYER_AUTH_TOKEN_SECRET");
+  }
+
+  @Test
+  void apiKeysAreParsedWithTheirScopes() {
+    FoyerConfig config = ConfigLoader.load(null, Map.of("FOYER_AUTH_API_KEYS",
+        "ops:0123456789abcdef:*, webinar-7:fedcba9876543210:7"));
+
+    assertThat(config.auth().apiKeys()).containsExactly(
+        new FoyerConfig.ApiKey("ops", "0123456789abcdef", null),
+        new FoyerConfig.ApiKey("webinar-7", "fedcba9876543210", 7L));
+  }
+
+  @Test
+  void aBadApiKeyIsRefusedWithoutPrintingTheSecret() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_AUTH_API_KEYS", "ops:short-secret:*")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("auth.apiKeys (environment FOYER_AUTH_API_KEYS) = (hidden)")
+        .hasMessageNotContaining("short-secret");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_AUTH_TOKEN_SECRET", "too-short")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("at least 32 characters")
+        .hasMessageNotContaining("too-short");
   }
 
   @Test
