@@ -121,146 +121,151 @@ LANGUAGE sql STABLE AS $$
                             'registration', CASE WHEN reg.id IS NULL THEN NULL ELSE foyer_registration_json(reg) END)
 $$;
 
--- Registers one attendee. Locks the event's seat row first, so every decision below sees the seats as they
--- are and no two registrations anywhere can take the last seat twice.
-CREATE FUNCTION foyer_register(op JSONB) RETURNS JSONB LANGUAGE plpgsql AS $$
-DECLARE
-  ev_id    BIGINT := (op->>'eventId')::BIGINT;
-  seats    event_seats;
-  ev       events;
-  idem     idempotency_keys;
-  existing registrations;
-  reg      registrations;
-  new_status TEXT;
-  seq      BIGINT;
-  code     INT;
-  outcome  TEXT;
-BEGIN
-  SELECT * INTO seats FROM event_seats WHERE event_id = ev_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN foyer_result('event-not-found', 404, NULL);
-  END IF;
-  IF op->>'idempotencyKey' IS NOT NULL THEN
-    SELECT * INTO idem FROM idempotency_keys WHERE event_id = ev_id AND key = op->>'idempotencyKey';
-    IF FOUND THEN
-      IF idem.fingerprint <> op->>'fingerprint' THEN
-        RETURN foyer_result('idempotency-key-reused', 422, NULL);
-      END IF;
-      RETURN jsonb_build_object('outcome', 'replayed', 'statusCode', idem.status_code,
-                                'registration', idem.response);
-    END IF;
-  END IF;
-  SELECT * INTO existing FROM registrations WHERE event_id = ev_id AND email_key = op->>'emailKey';
-  IF FOUND AND existing.status <> 'cancelled' THEN
-    code := 200;
-    outcome := 'existing';
-    reg := existing;
-  ELSE
-    SELECT * INTO ev FROM events WHERE id = ev_id;
-    IF ev.registration_opens_at IS NOT NULL AND now() < ev.registration_opens_at THEN
-      RETURN foyer_result('not-open', 409, NULL);
-    END IF;
-    IF ev.registration_closes_at IS NOT NULL AND now() >= ev.registration_closes_at THEN
-      RETURN foyer_result('closed', 409, NULL);
-    END IF;
-    IF seats.capacity IS NULL OR seats.confirmed < seats.capacity THEN
-      new_status := 'confirmed';
-      UPDATE event_seats SET confirmed = confirmed + 1 WHERE event_id = ev_id;
-    ELSE
-      new_status := 'waitlisted';
-      seq := seats.next_waitlist_seq;
-      UPDATE event_seats SET waitlisted = waitlisted + 1, next_waitlist_seq = next_waitlist_seq + 1
-       WHERE event_id = ev_id;
-    END IF;
-    IF existing.id IS NOT NULL THEN
-      -- a cancelled registration comes back to life: same id, a fresh place
-      UPDATE registrations
-         SET status = new_status, waitlist_seq = seq, name = op->>'name', email = op->>'email',
-             language = op->>'language', answers = op->'answers', consent_at = now(), cancelled_at = NULL,
-             updated_at = now()
-       WHERE id = existing.id
-      RETURNING * INTO reg;
-      code := 200;
-      outcome := 'reactivated';
-    ELSE
-      INSERT INTO registrations (event_id, email, email_key, name, language, answers, consent_at, status,
-                                 waitlist_seq)
-      VALUES (ev_id, op->>'email', op->>'emailKey', op->>'name', op->>'language', op->'answers', now(),
-              new_status, seq)
-      RETURNING * INTO reg;
-      code := 201;
-      outcome := 'created';
-    END IF;
-  END IF;
-  -- "already registered" is not stored: replaying it must not hand out what the first request did not get
-  IF op->>'idempotencyKey' IS NOT NULL AND outcome <> 'existing' THEN
-    INSERT INTO idempotency_keys (event_id, key, fingerprint, registration_id, status_code, response)
-    VALUES (ev_id, op->>'idempotencyKey', op->>'fingerprint', reg.id, code, foyer_registration_json(reg));
-  END IF;
-  RETURN foyer_result(outcome, code, reg);
-END
-$$;
-
--- Cancels one registration; a freed seat goes to the first attendee on the waiting list.
-CREATE FUNCTION foyer_cancel(op JSONB) RETURNS JSONB LANGUAGE plpgsql AS $$
-DECLARE
-  ev_id    BIGINT := (op->>'eventId')::BIGINT;
-  reg      registrations;
-  promoted registrations;
-  result   JSONB;
-BEGIN
-  PERFORM 1 FROM event_seats WHERE event_id = ev_id FOR UPDATE;
-  SELECT * INTO reg FROM registrations WHERE id = (op->>'registrationId')::UUID AND event_id = ev_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN foyer_result('registration-not-found', 404, NULL);
-  END IF;
-  IF reg.status = 'cancelled' THEN
-    RETURN foyer_result('already-cancelled', 200, reg);
-  END IF;
-  IF reg.status = 'confirmed' THEN
-    SELECT * INTO promoted FROM registrations
-     WHERE event_id = ev_id AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1 FOR UPDATE;
-    IF FOUND THEN
-      UPDATE registrations SET status = 'confirmed', waitlist_seq = NULL, updated_at = now()
-       WHERE id = promoted.id RETURNING * INTO promoted;
-      UPDATE event_seats SET waitlisted = waitlisted - 1 WHERE event_id = ev_id;
-    ELSE
-      UPDATE event_seats SET confirmed = confirmed - 1 WHERE event_id = ev_id;
-    END IF;
-  ELSE
-    UPDATE event_seats SET waitlisted = waitlisted - 1 WHERE event_id = ev_id;
-  END IF;
-  UPDATE registrations SET status = 'cancelled', waitlist_seq = NULL, cancelled_at = now(), updated_at = now()
-   WHERE id = reg.id RETURNING * INTO reg;
-  IF op ? 'actor' THEN
-    -- an organizer's cancellation is audited in the same transaction
-    INSERT INTO audit_log (actor, action, event_id, target, details, remote_address)
-    VALUES (op->>'actor', 'registration.cancelled', ev_id, 'registration:' || reg.id,
-            jsonb_build_object('promoted', promoted.id), op->>'remoteAddress');
-  END IF;
-  result := foyer_result('cancelled', 200, reg);
-  IF promoted.id IS NOT NULL THEN
-    result := result || jsonb_build_object('promoted', foyer_registration_json(promoted));
-  END IF;
-  RETURN result;
-END
-$$;
-
--- Applies a batch of registration commands in order, one result per command: the batching writer's one
--- statement per batch.
+-- Applies a batch of registration commands ('register', 'cancel') in order and returns one result per command
+-- (with the command's 'index'): the batching writer's one statement per batch. Commands arrive grouped by
+-- event. Each event's seat row is locked once, its counters are kept in variables while the event's
+-- commands run, and written back once: updating the same row for every command would leave a chain of row
+-- versions that every later command in the transaction has to walk.
 CREATE FUNCTION foyer_registration_commands(ops JSONB) RETURNS SETOF JSONB LANGUAGE plpgsql AS $$
 DECLARE
-  op JSONB;
+  op         JSONB;
+  ev_id      BIGINT;
+  current_ev BIGINT;
+  seats      event_seats;
+  ev         events;
+  idem       idempotency_keys;
+  existing   registrations;
+  reg        registrations;
+  promoted   registrations;
+  new_status TEXT;
+  seq        BIGINT;
+  code       INT;
+  outcome    TEXT;
+  result     JSONB;
 BEGIN
   FOR op IN SELECT value FROM jsonb_array_elements(ops) WITH ORDINALITY AS t(value, n) ORDER BY n LOOP
-    IF op->>'command' = 'register' THEN
-      RETURN NEXT foyer_register(op) || jsonb_build_object('index', op->'index');
+    ev_id := (op->>'eventId')::BIGINT;
+    IF current_ev IS DISTINCT FROM ev_id THEN
+      IF seats.event_id IS NOT NULL THEN
+        UPDATE event_seats SET confirmed = seats.confirmed, waitlisted = seats.waitlisted,
+                               next_waitlist_seq = seats.next_waitlist_seq
+         WHERE event_id = seats.event_id;
+      END IF;
+      current_ev := ev_id;
+      -- the lock that makes seat decisions exact: one holder per event, on whatever node it runs
+      SELECT * INTO seats FROM event_seats WHERE event_id = ev_id FOR UPDATE;
+      SELECT * INTO ev FROM events WHERE id = ev_id;
+    END IF;
+    reg := NULL;
+    promoted := NULL;
+
+    IF seats.event_id IS NULL THEN
+      result := foyer_result('event-not-found', 404, NULL);
+
+    ELSIF op->>'command' = 'register' THEN
+      idem := NULL;
+      IF op->>'idempotencyKey' IS NOT NULL THEN
+        SELECT * INTO idem FROM idempotency_keys WHERE event_id = ev_id AND key = op->>'idempotencyKey';
+      END IF;
+      IF idem.key IS NOT NULL THEN
+        IF idem.fingerprint <> op->>'fingerprint' THEN
+          result := foyer_result('idempotency-key-reused', 422, NULL);
+        ELSE
+          result := jsonb_build_object('outcome', 'replayed', 'statusCode', idem.status_code,
+                                       'registration', idem.response);
+        END IF;
+      ELSE
+        SELECT * INTO existing FROM registrations WHERE event_id = ev_id AND email_key = op->>'emailKey';
+        IF existing.id IS NOT NULL AND existing.status <> 'cancelled' THEN
+          result := foyer_result('existing', 200, existing);
+        ELSIF ev.registration_opens_at IS NOT NULL AND now() < ev.registration_opens_at THEN
+          result := foyer_result('not-open', 409, NULL);
+        ELSIF ev.registration_closes_at IS NOT NULL AND now() >= ev.registration_closes_at THEN
+          result := foyer_result('closed', 409, NULL);
+        ELSE
+          seq := NULL;
+          IF seats.capacity IS NULL OR seats.confirmed < seats.capacity THEN
+            new_status := 'confirmed';
+            seats.confirmed := seats.confirmed + 1;
+          ELSE
+            new_status := 'waitlisted';
+            seq := seats.next_waitlist_seq;
+            seats.next_waitlist_seq := seats.next_waitlist_seq + 1;
+            seats.waitlisted := seats.waitlisted + 1;
+          END IF;
+          IF existing.id IS NOT NULL THEN
+            -- a cancelled registration comes back to life: same id, a fresh place
+            UPDATE registrations
+               SET status = new_status, waitlist_seq = seq, name = op->>'name', email = op->>'email',
+                   language = op->>'language', answers = op->'answers', consent_at = now(), cancelled_at = NULL,
+                   updated_at = now()
+             WHERE id = existing.id
+            RETURNING * INTO reg;
+            code := 200;
+            outcome := 'reactivated';
+          ELSE
+            INSERT INTO registrations (event_id, email, email_key, name, language, answers, consent_at, status,
+                                       waitlist_seq)
+            VALUES (ev_id, op->>'email', op->>'emailKey', op->>'name', op->>'language', op->'answers', now(),
+                    new_status, seq)
+            RETURNING * INTO reg;
+            code := 201;
+            outcome := 'created';
+          END IF;
+          result := foyer_result(outcome, code, reg);
+          IF op->>'idempotencyKey' IS NOT NULL THEN
+            INSERT INTO idempotency_keys (event_id, key, fingerprint, registration_id, status_code, response)
+            VALUES (ev_id, op->>'idempotencyKey', op->>'fingerprint', reg.id, code, result->'registration');
+          END IF;
+        END IF;
+      END IF;
+
     ELSIF op->>'command' = 'cancel' THEN
-      RETURN NEXT foyer_cancel(op) || jsonb_build_object('index', op->'index');
+      SELECT * INTO reg FROM registrations
+       WHERE id = (op->>'registrationId')::UUID AND event_id = ev_id FOR UPDATE;
+      IF reg.id IS NULL THEN
+        result := foyer_result('registration-not-found', 404, NULL);
+      ELSIF reg.status = 'cancelled' THEN
+        result := foyer_result('already-cancelled', 200, reg);
+      ELSE
+        IF reg.status = 'confirmed' THEN
+          -- the freed seat goes to the first attendee on the waiting list
+          SELECT * INTO promoted FROM registrations
+           WHERE event_id = ev_id AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1 FOR UPDATE;
+          IF promoted.id IS NOT NULL THEN
+            UPDATE registrations SET status = 'confirmed', waitlist_seq = NULL, updated_at = now()
+             WHERE id = promoted.id RETURNING * INTO promoted;
+            seats.waitlisted := seats.waitlisted - 1;
+          ELSE
+            seats.confirmed := seats.confirmed - 1;
+          END IF;
+        ELSE
+          seats.waitlisted := seats.waitlisted - 1;
+        END IF;
+        UPDATE registrations SET status = 'cancelled', waitlist_seq = NULL, cancelled_at = now(), updated_at = now()
+         WHERE id = reg.id RETURNING * INTO reg;
+        IF op ? 'actor' THEN
+          -- an organizer's cancellation is audited in the same transaction
+          INSERT INTO audit_log (actor, action, event_id, target, details, remote_address)
+          VALUES (op->>'actor', 'registration.cancelled', ev_id, 'registration:' || reg.id,
+                  jsonb_build_object('promoted', promoted.id), op->>'remoteAddress');
+        END IF;
+        result := foyer_result('cancelled', 200, reg);
+        IF promoted.id IS NOT NULL THEN
+          result := result || jsonb_build_object('promoted', foyer_registration_json(promoted));
+        END IF;
+      END IF;
+
     ELSE
       RAISE EXCEPTION 'unknown registration command %', op->>'command';
     END IF;
+    RETURN NEXT result || jsonb_build_object('index', op->'index');
   END LOOP;
+  IF seats.event_id IS NOT NULL THEN
+    UPDATE event_seats SET confirmed = seats.confirmed, waitlisted = seats.waitlisted,
+                           next_waitlist_seq = seats.next_waitlist_seq
+     WHERE event_id = seats.event_id;
+  END IF;
 END
 $$;
 
