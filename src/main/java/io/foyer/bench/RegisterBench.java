@@ -54,6 +54,9 @@ public final class RegisterBench implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Configuration of the in-process node")
   Path config;
 
+  /** Where FOYER_* settings of the in-process node come from; tests replace it. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws Exception {
     if (url != null && (baseline || apiKey == null)) {
@@ -82,7 +85,7 @@ public final class RegisterBench implements Callable<Integer> {
 
   private LoadResult measureInProcess(Vertx vertx, Map<String, String> overrides, String name) throws Exception {
     String key = "bench-" + UUID.randomUUID();
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = new HashMap<>(environment);
     env.put("FOYER_HTTP_PORT", "0");
     env.put("FOYER_HTTP_HOST", "127.0.0.1");
     env.put("FOYER_AUTH_API_KEYS", "bench:" + key + ":*");
