@@ -166,6 +166,12 @@ BEGIN
       idem := NULL;
       IF op->>'idempotencyKey' IS NOT NULL THEN
         SELECT * INTO idem FROM idempotency_keys WHERE event_id = ev_id AND key = op->>'idempotencyKey';
+        IF idem.key IS NOT NULL
+           AND (SELECT status FROM registrations WHERE id = idem.registration_id) = 'cancelled' THEN
+          -- what the key answered no longer holds: the request counts as new
+          DELETE FROM idempotency_keys WHERE event_id = ev_id AND key = idem.key;
+          idem := NULL;
+        END IF;
       END IF;
       IF idem.key IS NOT NULL THEN
         IF idem.fingerprint <> op->>'fingerprint' THEN
@@ -175,7 +181,8 @@ BEGIN
                                        'registration', idem.response);
         END IF;
       ELSE
-        SELECT * INTO existing FROM registrations WHERE event_id = ev_id AND email_key = op->>'emailKey';
+        -- locked: an erasure committing meanwhile must not be undone by a reactivation below
+        SELECT * INTO existing FROM registrations WHERE event_id = ev_id AND email_key = op->>'emailKey' FOR UPDATE;
         IF existing.id IS NOT NULL AND existing.status <> 'cancelled' THEN
           result := foyer_result('existing', 200, existing);
         ELSIF ev.registration_opens_at IS NOT NULL AND now() < ev.registration_opens_at THEN

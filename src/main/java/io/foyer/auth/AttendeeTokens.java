@@ -17,8 +17,8 @@ import java.util.UUID;
 
 /**
  * Signs and checks attendee tokens: HS256 JWTs naming the registration (sub), its event and the role. A
- * token's times derive from the registration's creation, so the same registration always gets the same token
- * (an idempotent replay answers byte for byte what the first request got).
+ * token's times derive from the moment the attendee registered (consented), so the same registration always
+ * gets the same token (an idempotent replay answers byte for byte what the first request got).
  */
 public final class AttendeeTokens {
 

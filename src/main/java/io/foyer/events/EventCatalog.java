@@ -1,6 +1,5 @@
 package io.foyer.events;
 
-import io.foyer.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -12,6 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * registrations does not read the same event thousands of times. An update anywhere in the cluster evicts the
  * entry on every node at once (event bus); the time limit bounds staleness should a message be missed.
  * Seat decisions never use it: they are made in the database.
+ *
+ * <p>It keeps loaded events only (not pending loads, whose callbacks would run on the loading request's event
+ * loop, nor "no such event", which would let anyone grow it with made-up ids).
  */
 public final class EventCatalog {
 
@@ -19,7 +21,7 @@ public final class EventCatalog {
   public static final String CHANGED_ADDRESS = "foyer.events.changed";
   private static final long TTL_NANOS = 5_000_000_000L;
 
-  private record Entry(Future<Event> event, long loadedAt) {}
+  private record Entry(Event event, long loadedAt) {}
 
   private final EventRepository repository;
   private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
@@ -36,22 +38,14 @@ public final class EventCatalog {
     return catalog.invalidations.completion().map(catalog);
   }
 
+  /** The event, from the cache when fresh; callbacks run on the caller's context. */
   public Future<Event> get(long eventId) {
     long now = System.nanoTime();
     Entry entry = entries.get(eventId);
     if (entry != null && now - entry.loadedAt() < TTL_NANOS) {
-      return entry.event();
+      return Future.succeededFuture(entry.event());
     }
-    Future<Event> loading = repository.get(eventId);
-    Entry loaded = new Entry(loading, now);
-    entries.put(eventId, loaded);
-    // "no such event" may be cached; a database hiccup must not be
-    loading.onFailure(err -> {
-      if (!(err instanceof ProblemException)) {
-        entries.remove(eventId, loaded);
-      }
-    });
-    return loading;
+    return repository.get(eventId).onSuccess(event -> entries.put(eventId, new Entry(event, now)));
   }
 
   /** Tells every node that an event changed. */

@@ -14,7 +14,9 @@ final class EventSql {
 
   static final String SELECT_EVENT = "SELECT * FROM events WHERE id = $1";
 
-  static final String LOCK_EVENT = "SELECT * FROM events WHERE id = $1 FOR UPDATE";
+  // NO KEY UPDATE: registrations inserting rows that reference the event only need a key-share lock, so they
+  // never wait on (or deadlock with) an organizer's change
+  static final String LOCK_EVENT = "SELECT * FROM events WHERE id = $1 FOR NO KEY UPDATE";
 
   static final String UPDATE_EVENT = """
       UPDATE events SET title = $2, description = $3, starts_at = $4, ends_at = $5, time_zone = $6,

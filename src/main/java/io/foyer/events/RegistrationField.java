@@ -97,7 +97,7 @@ public record RegistrationField(String id, String label, Type type, boolean requ
       ok = false;
     }
     Object label = json.getValue("label", id);
-    if (!(label instanceof String l) || l.isBlank() || l.length() > 200) {
+    if (!(label instanceof String l) || l.isBlank() || l.length() > 200 || Validation.hasControlCharacters(l)) {
       v.fail(at + ".label", "must be a non-empty string of at most 200 characters");
       ok = false;
     }
@@ -110,6 +110,11 @@ public record RegistrationField(String id, String label, Type type, boolean requ
       v.fail(at + ".maxLength", "must be a whole number from 1 to 10000");
       ok = false;
     }
+    Object required = json.getValue("required", false);
+    if (!(required instanceof Boolean)) {
+      v.fail(at + ".required", "must be true or false");
+      ok = false;
+    }
     if (min != null && max != null && min > max) {
       v.fail(at + ".min", "must not exceed max");
       ok = false;
@@ -117,7 +122,7 @@ public record RegistrationField(String id, String label, Type type, boolean requ
     if (!ok || options == null) {
       return null;
     }
-    return new RegistrationField((String) id, (String) label, parsedType, json.getBoolean("required", false),
+    return new RegistrationField((String) id, (String) label, parsedType, (Boolean) required,
         options, min, max, maxLength);
   }
 
@@ -131,7 +136,8 @@ public record RegistrationField(String id, String label, Type type, boolean requ
       return List.of();
     }
     if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > 100
-        || !array.stream().allMatch(o -> o instanceof String s && !s.isBlank() && s.length() <= 200)
+        || !array.stream().allMatch(o -> o instanceof String s && !s.isBlank() && s.length() <= 200
+            && !Validation.hasControlCharacters(s))
         || new HashSet<>(array.getList()).size() != array.size()) {
       v.fail(at + ".options", "must be 1 to 100 distinct non-empty strings");
       return null;
@@ -179,6 +185,9 @@ public record RegistrationField(String id, String label, Type type, boolean requ
   private Object text(Object answer, String at, Validation v) {
     if (!(answer instanceof String s)) {
       return invalid(v, at, "must be a string");
+    }
+    if (Validation.hasControlCharacters(s)) {
+      return invalid(v, at, "must not contain control characters");
     }
     int limit = maxLength == null ? DEFAULT_MAX_LENGTH : maxLength;
     return s.strip().length() <= limit ? s.strip() : invalid(v, at, "must be at most " + limit + " characters");

@@ -2,6 +2,7 @@ package io.foyer.http;
 
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.StoreFailures;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -19,7 +20,8 @@ public final class ProblemResponses {
   /** Router failure handler and error handler for unmatched routes. */
   public static void handle(RoutingContext ctx) {
     ProblemException problem = toProblem(ctx);
-    if (problem.type() == ProblemType.INTERNAL) {
+    if (problem.type() == ProblemType.INTERNAL || problem.type() == ProblemType.UNAVAILABLE && ctx.failure() != null
+        && !(ctx.failure() instanceof ProblemException)) {
       log.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
     }
     send(ctx, problem);
@@ -44,6 +46,9 @@ public final class ProblemResponses {
     Throwable failure = ctx.failure();
     if (failure instanceof ProblemException problem) {
       return problem;
+    }
+    if (failure != null && StoreFailures.isTransient(failure)) {
+      return new ProblemException(ProblemType.UNAVAILABLE, "a dependency is unavailable; retry shortly");
     }
     if (failure instanceof DecodeException) {
       return new ProblemException(ProblemType.INVALID_JSON, "the request body could not be parsed as JSON");

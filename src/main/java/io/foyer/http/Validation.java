@@ -55,6 +55,10 @@ public final class Validation {
       return null;
     }
     String trimmed = text.strip();
+    if (hasControlCharacters(trimmed)) {
+      fail(field, "must not contain control characters");
+      return null;
+    }
     if (required && trimmed.isEmpty()) {
       fail(field, "must not be empty");
       return null;
@@ -124,7 +128,7 @@ public final class Validation {
 
   public String email(JsonObject body, String field) {
     String email = text(body, field, true, 254);
-    if (email != null && !EMAIL.matcher(email).matches()) {
+    if (email != null && !isEmail(email)) {
       fail(field, "is not a valid email address");
       return null;
     }
@@ -132,7 +136,21 @@ public final class Validation {
   }
 
   public static boolean isEmail(String value) {
-    return value.length() <= 254 && EMAIL.matcher(value).matches();
+    return value.length() <= 254 && EMAIL.matcher(value).matches() && !hasControlCharacters(value);
+  }
+
+  /**
+   * Control characters other than tab and line breaks have no place in names or answers, and NUL cannot
+   * even be stored in PostgreSQL text or jsonb.
+   */
+  public static boolean hasControlCharacters(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Refuses members the endpoint does not know, so a misspelt field is not silently ignored. */

@@ -32,6 +32,30 @@ public final class RegistrationRepository {
   }
 
   /**
+   * The stored first answer to a request with this Idempotency-Key, as a writer result ({outcome: replayed}),
+   * or null when the key is new or its registration was cancelled since. A different body fails with
+   * idempotency-key-reused. Looked up before anything else, so a retry gets its answer even after the
+   * registration window closed or the form changed.
+   */
+  public Future<JsonObject> idempotentAnswer(long eventId, String key, String fingerprint) {
+    return pool.preparedQuery(RegistrationSql.IDEMPOTENT_ANSWER).execute(Tuple.of(eventId, key)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      if ("cancelled".equals(row.getString("status"))) {
+        return null;
+      }
+      if (!row.getString("fingerprint").equals(fingerprint)) {
+        throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
+            "this Idempotency-Key was already used with a different request body");
+      }
+      return new JsonObject().put("outcome", "replayed").put("statusCode", row.getInteger("status_code"))
+          .put("registration", row.getJsonObject("response"));
+    });
+  }
+
+  /**
    * Changes what an attendee may change (name, language, answers); the new answers come checked by the
    * caller, who sees the stored registration first through {@code check}.
    */
@@ -54,9 +78,17 @@ public final class RegistrationRepository {
         .map(rows -> single(rows, registrationId)));
   }
 
-  /** A page of an event's registrations, optionally of one status, with the total count. */
-  public Future<JsonObject> list(long eventId, String status, int limit, int offset) {
-    return pool.preparedQuery(RegistrationSql.COUNT).execute(Tuple.of(eventId, status))
+  /** An organizer's view of one registration; reading personal data is audited like changing it. */
+  public Future<JsonObject> view(long eventId, UUID registrationId, Actor actor) {
+    return get(eventId, registrationId).compose(registration -> audit(pool, actor, "registration.viewed", eventId,
+        registrationId).map(registration));
+  }
+
+  /** A page of an event's registrations, optionally of one status, with the total count. Audited. */
+  public Future<JsonObject> list(long eventId, String status, int limit, int offset, Actor actor) {
+    return AuditLog.record(pool, new AuditEntry(actor.name(), "registrations.listed", eventId, "event:" + eventId,
+            new JsonObject().put("status", status).put("limit", limit).put("offset", offset), actor.remoteAddress()))
+        .compose(v -> pool.preparedQuery(RegistrationSql.COUNT).execute(Tuple.of(eventId, status)))
         .compose(count -> pool.preparedQuery(RegistrationSql.LIST).execute(Tuple.of(eventId, status, limit, offset))
             .map(rows -> {
               JsonArray page = new JsonArray();
@@ -126,7 +158,7 @@ public final class RegistrationRepository {
     }
   }
 
-  private static Future<Void> audit(SqlConnection connection, Actor actor, String action, long eventId,
+  private static Future<Void> audit(io.vertx.sqlclient.SqlClient connection, Actor actor, String action, long eventId,
       UUID registrationId) {
     return AuditLog.record(connection, new AuditEntry(actor.name(), action, eventId, target(registrationId),
         new JsonObject(), actor.remoteAddress()));

@@ -17,13 +17,14 @@ import java.util.TreeMap;
 
 /** An attendee's registration, checked against the event's form and normalized, ready for the writer. */
 public record RegistrationRequest(long eventId, String name, String email, String language, JsonObject answers,
-    String idempotencyKey) {
+    String idempotencyKey, String fingerprint) {
 
   private static final List<String> MEMBERS = List.of("name", "email", "language", "answers", "consent");
   private static final int MAX_IDEMPOTENCY_KEY = 200;
 
   /** Checks every member and every answer; all problems are reported together. */
   public static RegistrationRequest fromJson(Event event, JsonObject body, String idempotencyKey) {
+    checkIdempotencyKey(idempotencyKey);
     Validation v = new Validation();
     v.onlyKnown(body, MEMBERS);
     String name = v.text(body, "name", true, 200);
@@ -33,13 +34,18 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
       v.fail("consent", "must be true: registering requires accepting the privacy notice");
     }
     JsonObject answers = checkAnswers(event.definition().fields(), body.getValue("answers"), v);
-    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-      throw new ProblemException(ProblemType.BAD_REQUEST,
-          "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
-    }
     v.throwIfInvalid();
     return new RegistrationRequest(event.id(), name, email,
-        language == null ? event.definition().defaultLanguage() : language, answers, idempotencyKey);
+        language == null ? event.definition().defaultLanguage() : language, answers, idempotencyKey,
+        fingerprint(body));
+  }
+
+  static void checkIdempotencyKey(String idempotencyKey) {
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY
+        || Validation.hasControlCharacters(idempotencyKey))) {
+      throw new ProblemException(ProblemType.BAD_REQUEST,
+          "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " printable characters");
+    }
   }
 
   /**
@@ -76,10 +82,12 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
     return email.toLowerCase(Locale.ROOT);
   }
 
-  /** Identifies the request's content, so a reused Idempotency-Key with a different body is caught. */
-  public String fingerprint() {
-    String canonical = new JsonObject().put("name", name).put("email", email).put("language", language)
-        .put("answers", answers).encode();
+  /**
+   * Identifies a request body as sent, so that a retry (the same body again) is recognised before anything is
+   * checked, and a reused Idempotency-Key with a different body is caught.
+   */
+  static String fingerprint(JsonObject body) {
+    String canonical = body.encode();
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(canonical.getBytes(StandardCharsets.UTF_8)));
@@ -92,6 +100,6 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
   JsonObject toCommand() {
     return new JsonObject().put("command", "register").put("eventId", eventId).put("email", email)
         .put("emailKey", emailKey()).put("name", name).put("language", language).put("answers", answers)
-        .put("idempotencyKey", idempotencyKey).put("fingerprint", fingerprint());
+        .put("idempotencyKey", idempotencyKey).put("fingerprint", fingerprint);
   }
 }

@@ -63,8 +63,12 @@ public final class RegistrationRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     JsonObject body = RequestBodies.jsonObject(ctx);
     String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
-    catalog.get(eventId)
-        .compose(event -> commands.register(checkedRequest(event, body, idempotencyKey)))
+    RegistrationRequest.checkIdempotencyKey(idempotencyKey);
+    Future<JsonObject> replayed = idempotencyKey == null ? Future.succeededFuture()
+        : registrations.idempotentAnswer(eventId, idempotencyKey, RegistrationRequest.fingerprint(body));
+    replayed
+        .compose(answer -> answer != null ? Future.succeededFuture(answer) : catalog.get(eventId)
+            .compose(event -> commands.register(checkedRequest(event, body, idempotencyKey))))
         .onSuccess(result -> answerRegistration(ctx, result))
         .onFailure(ctx::fail);
   }
@@ -108,9 +112,10 @@ public final class RegistrationRoutes implements ApiRoutes {
     }
   }
 
+  /** Dated by the consent of this registration (its creation, or its reactivation), so a replay gets the same. */
   private String token(JsonObject registration) {
     return tokens.issue(UUID.fromString(registration.getString("id")), registration.getLong("eventId"),
-        Times.parse(registration.getString("createdAt")));
+        Times.parse(registration.getString("consentAt")));
   }
 
   private void mine(RoutingContext ctx) {
@@ -136,7 +141,14 @@ public final class RegistrationRoutes implements ApiRoutes {
     String name = patch.containsKey("name") ? v.text(patch, "name", true, 200) : current.getString("name");
     String language = patch.containsKey("language") ? v.language(patch, "language", true)
         : current.getString("language");
-    JsonObject answers = current.getJsonObject("answers", new JsonObject()).copy();
+    JsonObject answers = new JsonObject();
+    JsonObject stored = current.getJsonObject("answers", new JsonObject());
+    // answers to questions the organizer has since removed are dropped, not held against the attendee
+    event.definition().fields().forEach(f -> {
+      if (stored.containsKey(f.id())) {
+        answers.put(f.id(), stored.getValue(f.id()));
+      }
+    });
     Object given = patch.getValue("answers");
     if (given instanceof JsonObject changes) {
       changes.forEach(change -> answers.put(change.getKey(), change.getValue()));
@@ -180,14 +192,16 @@ public final class RegistrationRoutes implements ApiRoutes {
     }
     int limit = intParam(ctx, "limit", 100, 1, 1000);
     int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    catalog.get(eventId).compose(event -> registrations.list(eventId, status, limit, offset))
+    Organizer organizer = AuthHandlers.organizer(ctx);
+    catalog.get(eventId).compose(event -> registrations.list(eventId, status, limit, offset, actor(ctx, organizer)))
         .onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
   private void one(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    AuthHandlers.organizerFor(ctx, eventId);
-    registrations.get(eventId, registrationParam(ctx)).onSuccess(ctx::json).onFailure(ctx::fail);
+    Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
+    registrations.view(eventId, registrationParam(ctx), actor(ctx, organizer)).onSuccess(ctx::json)
+        .onFailure(ctx::fail);
   }
 
   private void export(RoutingContext ctx) {
@@ -213,7 +227,8 @@ public final class RegistrationRoutes implements ApiRoutes {
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     catalog.get(eventId)
         .compose(event -> registrations.csvRows(eventId, actor(ctx, organizer))
-            .map(rows -> RegistrationCsv.render(event, rows)))
+            // rendering thousands of rows is work the event loop must not wait on
+            .compose(rows -> ctx.vertx().executeBlocking(() -> RegistrationCsv.render(event, rows), false)))
         .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
             .putHeader("Content-Disposition", "attachment; filename=\"event-" + eventId + "-registrations.csv\"")
             .end(csv))

@@ -35,6 +35,11 @@ final class RegistrationSql {
 
   static final String DELETE_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE registration_id = $1";
 
+  static final String IDEMPOTENT_ANSWER = """
+      SELECT k.fingerprint, k.status_code, k.response, r.status FROM idempotency_keys k
+        JOIN registrations r ON r.id = k.registration_id
+       WHERE k.event_id = $1 AND k.key = $2""";
+
   static final String IDEMPOTENCY_KEYS = """
       SELECT key, status_code, created_at FROM idempotency_keys WHERE registration_id = $1 ORDER BY created_at""";
 }

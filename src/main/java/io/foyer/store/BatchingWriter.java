@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * an idle writer; rows that arrive while batches are being written wait for the next one, so the batch size
  * grows with the load and the number of round trips does not. The queue is bounded: past
  * {@code maxQueuedRows} a submission fails at once with the retryable {@link ProblemType#OVERLOADED}, and
- * nothing that was accepted is ever dropped. When a batch fails, its rows are retried one by one so that one
- * bad row fails alone.
+ * nothing that was accepted is ever dropped. When a batch fails on its data, its rows are retried one by one
+ * so that one bad row fails alone; when the database is unavailable, every row of the batch fails with the
+ * retryable {@link ProblemType#UNAVAILABLE}.
  *
  * @param <T> a row to write
  * @param <R> what the writer returns for a row (a generated id, an outcome)
@@ -203,6 +204,13 @@ public final class BatchingWriter<T, R> {
               ? new IllegalStateException(name + " writer returned " + ar.result().size() + " results for "
                   + rows.size() + " rows")
               : ar.cause();
+          if (StoreFailures.isTransient(failure)) {
+            // the database is unreachable or overloaded: no row is to blame, each caller may retry
+            ProblemException unavailable = new ProblemException(ProblemType.UNAVAILABLE,
+                "the database is unavailable; retry shortly");
+            batch.forEach(pending -> complete(pending, null, unavailable));
+            return Future.succeededFuture();
+          }
           if (batch.size() == 1) {
             complete(batch.get(0), null, failure);
             return Future.succeededFuture();

@@ -86,14 +86,16 @@ class EventApiTest {
         .put("defaultLanguage", "english please")
         .put("capacity", 0)
         .put("colour", "blue")
-        .put("fields", new JsonArray().add(new JsonObject().put("id", "pick").put("type", "single_choice"))));
+        .put("fields", new JsonArray().add(new JsonObject().put("id", "pick").put("type", "single_choice"))
+            .add(new JsonObject().put("id", "ok").put("type", "text").put("required", "yes"))));
 
     HttpResponse<Buffer> response = api.post("/api/events", ADMIN_KEY, bad);
 
     assertProblem(response, 422, "validation-failed");
     List<String> fields = response.bodyAsJsonObject().getJsonArray("errors").stream()
         .map(e -> ((JsonObject) e).getString("field")).toList();
-    assertThat(fields).contains("timeZone", "defaultLanguage", "capacity", "colour", "fields[0].options", "endsAt");
+    assertThat(fields).contains("timeZone", "defaultLanguage", "capacity", "colour", "fields[0].options", "endsAt",
+        "fields[1].required");
     assertThat(count("events")).isEqualTo(before);
   }
 

@@ -99,6 +99,49 @@ class RegistrationApiTest {
   }
 
   @Test
+  void aRetryWithItsIdempotencyKeyGetsItsAnswerEvenAfterRegistrationClosed() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    String key = TestServices.unique("idem");
+    HttpResponse<Buffer> first = registerWithKey(eventId, Api.attendee("retry@example.org"), key);
+    api.patch("/api/events/" + eventId, ADMIN_KEY, new JsonObject()
+        .put("registrationOpensAt", Instant.now().minus(2, ChronoUnit.HOURS).toString())
+        .put("registrationClosesAt", Instant.now().minus(1, ChronoUnit.HOURS).toString()));
+
+    HttpResponse<Buffer> retry = registerWithKey(eventId, Api.attendee("retry@example.org"), key);
+
+    assertThat(retry.statusCode()).isEqualTo(201);
+    assertThat(retry.bodyAsString()).isEqualTo(first.bodyAsString());
+  }
+
+  @Test
+  void anIdempotencyKeyOfACancelledRegistrationCountsAsNew() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    String key = TestServices.unique("idem");
+    JsonObject first = registerWithKey(eventId, Api.attendee("again@example.org"), key).bodyAsJsonObject();
+    api.delete(path(eventId) + "/me", first.getString("token"));
+
+    HttpResponse<Buffer> again = registerWithKey(eventId, Api.attendee("again@example.org"), key);
+
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getString("status")).isEqualTo("confirmed");
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.getString("id"));
+    assertThat(api.get(path(eventId) + "/me", again.bodyAsJsonObject().getString("token")).bodyAsJsonObject()
+        .getString("status")).isEqualTo("confirmed");
+  }
+
+  @Test
+  void controlCharactersAreRefusedAndDoNotSpoilTheirBatch() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+
+    var bad = api.client().post(path(eventId)).sendJsonObject(Api.attendee("nul@example.org").put("name", "A\u0000B"));
+    var good = api.client().post(path(eventId)).sendJsonObject(Api.attendee("fine@example.org"));
+
+    assertProblem(await(bad), 422, "validation-failed");
+    assertThat(await(good).statusCode()).isEqualTo(201);
+    assertThat(countRegistrations(eventId)).isEqualTo(1);
+  }
+
+  @Test
   void onceFullAttendeesJoinTheWaitingListInOrder() throws Exception {
     long eventId = api.createEvent(new JsonObject().put("capacity", 1));
 
@@ -297,6 +340,9 @@ class RegistrationApiTest {
 
     assertThat(waiting.getLong("total")).isEqualTo(1);
     assertThat(waiting.getJsonArray("registrations").getJsonObject(0).getString("email")).isEqualTo("l2@example.org");
+    JsonArray audit = api.get("/api/audit?eventId=" + eventId, ADMIN_KEY).bodyAsJsonObject().getJsonArray("entries");
+    assertThat(audit.getJsonObject(0).getString("action")).as("reading personal data is audited")
+        .isEqualTo("registrations.listed");
     assertProblem(api.get(path(eventId) + "?status=maybe", ADMIN_KEY), 400, "bad-request");
   }
 

@@ -110,6 +110,22 @@ class BatchingWriterTest {
   }
 
   @Test
+  void aDatabaseThatIsUnavailableFailsTheBatchWithARetryableErrorAndBlamesNoRow() throws Exception {
+    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx, pool, FAST, "flaky", (connection, rows) ->
+        connection.query("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$").execute()
+            .map(r -> rows));
+    List<Future<Integer>> rows = IntStream.range(0, 20).mapToObj(writer::submit).toList();
+
+    await(Future.join(rows).otherwiseEmpty());
+
+    assertThat(rows).allSatisfy(row -> {
+      assertThat(row.cause()).isInstanceOf(ProblemException.class);
+      assertThat(((ProblemException) row.cause()).type()).isEqualTo(ProblemType.UNAVAILABLE);
+    });
+    assertThat(writer.batches()).as("no one-by-one retries").isLessThan(20);
+  }
+
+  @Test
   void eachSubmitterIsAnsweredOnItsOwnContext() throws Exception {
     BatchingWriter<Integer, Integer> writer = writer(FAST);
     List<Boolean> sameContext = new CopyOnWriteArrayList<>();
