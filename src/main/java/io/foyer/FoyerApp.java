@@ -9,6 +9,9 @@ import io.foyer.config.FoyerConfig.Engine;
 import io.foyer.events.EventCatalog;
 import io.foyer.events.EventRepository;
 import io.foyer.events.EventRoutes;
+import io.foyer.gateway.Gateway;
+import io.foyer.gateway.GatewayNode;
+import io.foyer.gateway.GatewayRoutes;
 import io.foyer.http.HttpServerVerticle;
 import io.foyer.http.RouterFactory;
 import io.foyer.http.RouterFactory.ApiRoutes;
@@ -50,8 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FoyerApp {
 
-  /** Namespace of every LiveState key this node writes to a shared Redis. */
-  public static final String LIVE_KEY_PREFIX = "foyer:";
   private static final Logger log = LoggerFactory.getLogger(FoyerApp.class);
 
   private final FoyerConfig config;
@@ -65,6 +66,7 @@ public final class FoyerApp {
   private OrganizerKeys organizerKeys;
   private EventCatalog eventCatalog;
   private RegistrationCommands registrationCommands;
+  private GatewayNode gatewayNode;
 
   private FoyerApp(FoyerConfig config) {
     this.config = config;
@@ -114,15 +116,18 @@ public final class FoyerApp {
   }
 
   /**
-   * Undeploys the verticles, writes every registration already accepted, then closes LiveState, the store
+   * Tells WebSocket clients to reconnect elsewhere, undeploys the verticles, writes every registration and
+   * attendance record already accepted, then closes LiveState, the store
    * (stopping an embedded server) and Vert.x.
    */
   public Future<Void> stop() {
     if (vertx == null) {
       return Future.succeededFuture();
     }
-    Future<Void> undeployed = Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).mapEmpty();
-    return undeployed
+    Future<Void> drained = gatewayNode == null ? Future.succeededFuture() : gatewayNode.drain();
+    return drained
+        .eventually(() -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .eventually(() -> gatewayNode == null ? Future.succeededFuture() : gatewayNode.close())
         .eventually(() -> registrationCommands == null ? Future.succeededFuture() : registrationCommands.close())
         .eventually(() -> eventCatalog == null ? Future.succeededFuture() : eventCatalog.close())
         .eventually(() -> live == null ? Future.succeededFuture() : live.close())
@@ -160,7 +165,7 @@ public final class FoyerApp {
 
   private Future<Void> openLiveState() {
     Future<LiveState> opened = config.live().engine() == Engine.REDIS
-        ? RedisLiveState.connect(vertx, config.redis().url(), config.redis().poolSize(), LIVE_KEY_PREFIX)
+        ? RedisLiveState.connect(vertx, config.redis().url(), config.redis().poolSize(), config.live().keyPrefix())
             .map(redis -> (LiveState) redis)
         : Future.succeededFuture(new MemoryLiveState(vertx));
     return opened.map(state -> {
@@ -187,6 +192,9 @@ public final class FoyerApp {
       tokens = AttendeeTokens.create(vertx, secret, config.auth().attendeeTokenTtl());
       registrationCommands = new RegistrationCommands(vertx, store.pool(), config.writer());
       registrationCommands.writer().withMetrics(metrics);
+      gatewayNode = new GatewayNode(vertx, config, new Gateway(vertx, live, config.live()), store.pool(), tokens,
+          organizerKeys, nodeId);
+      gatewayNode.bindMetrics(metrics);
       return EventCatalog.start(vertx, new EventRepository(store.pool()));
     }).map(catalog -> {
       eventCatalog = catalog;
@@ -200,15 +208,27 @@ public final class FoyerApp {
     return List.of(
         new EventRoutes(events, auth, store.pool()),
         new RegistrationRoutes(eventCatalog, registrationCommands, new RegistrationRepository(store.pool()), tokens,
-            auth));
+            auth),
+        new GatewayRoutes(gatewayNode.gateway(), auth, store.pool()));
+  }
+
+  /** Open WebSocket connections on this node. */
+  public int gatewayConnections() {
+    return gatewayNode.connections();
+  }
+
+  /** The push gateway of this node, through which every capability reaches attendees. */
+  public Gateway gateway() {
+    return gatewayNode.gateway();
   }
 
   private Future<Void> deployHttp() {
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(), metrics,
-        nodeInfo(), apiRoutes());
+        nodeInfo(), apiRoutes(), List.of(gatewayNode::mountWebSocket));
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), routes::create, httpPort::set),
+    return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), config.gateway(), routes::create,
+            httpPort::set),
         new DeploymentOptions().setInstances(instances)).mapEmpty();
   }
 

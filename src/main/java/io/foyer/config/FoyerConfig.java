@@ -13,6 +13,7 @@ public record FoyerConfig(
     PgConfig pg,
     RedisConfig redis,
     LiveConfig live,
+    GatewayConfig gateway,
     WriterConfig writer,
     ClusterConfig cluster,
     LogConfig log,
@@ -42,9 +43,14 @@ public record FoyerConfig(
   }
 
   /** Which LiveState engine runs, and how much topic history it keeps for resume. */
-  public record LiveConfig(Engine engine, int historySize, Duration historyMaxAge) {}
+  public record LiveConfig(Engine engine, int historySize, Duration historyMaxAge, String keyPrefix) {}
 
   public enum Engine { MEMORY, REDIS }
+
+  /** WebSocket gateway limits and timeouts. */
+  public record GatewayConfig(Duration pingInterval, Duration idleTimeout, Duration authTimeout, int maxMessageBytes,
+      int writeQueueMaxBytes, int inboundRatePerSecond, int inboundBurst, List<String> allowedOrigins,
+      boolean compression, Duration reconnectJitter) {}
 
   /** Group-commit settings of the batching writer. */
   public record WriterConfig(int maxBatchRows, Duration linger, int maxQueuedRows, int maxConcurrentBatches) {}
@@ -74,7 +80,19 @@ public record FoyerConfig(
     LiveConfig live = new LiveConfig(
         engine(raw, redis),
         raw.integer("live.historySize", 1, 1_000_000),
-        Duration.ofSeconds(raw.integer("live.historyMaxAgeSeconds", 1, 7 * 24 * 3600)));
+        Duration.ofSeconds(raw.integer("live.historyMaxAgeSeconds", 1, 7 * 24 * 3600)),
+        keyPrefix(raw));
+    GatewayConfig gateway = new GatewayConfig(
+        Duration.ofSeconds(raw.integer("gateway.pingIntervalSeconds", 1, 3600)),
+        Duration.ofSeconds(raw.integer("gateway.idleTimeoutSeconds", 2, 7200)),
+        Duration.ofSeconds(raw.integer("gateway.authTimeoutSeconds", 1, 600)),
+        raw.integer("gateway.maxMessageBytes", 256, 1024 * 1024),
+        raw.integer("gateway.writeQueueMaxBytes", 4096, 64 * 1024 * 1024),
+        raw.integer("gateway.inboundRatePerSecond", 1, 10_000),
+        raw.integer("gateway.inboundBurst", 1, 100_000),
+        origins(raw),
+        raw.bool("gateway.compression"),
+        Duration.ofSeconds(raw.integer("gateway.reconnectJitterSeconds", 0, 600)));
     WriterConfig writer = new WriterConfig(
         raw.integer("writer.maxBatchRows", 1, 100_000),
         Duration.ofMillis(raw.integer("writer.lingerMillis", 0, 10_000)),
@@ -100,7 +118,8 @@ public record FoyerConfig(
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, writer, cluster, log, raw.text(ConfigLoader.SOURCES_KEY));
+    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, gateway, writer, cluster, log,
+        raw.text(ConfigLoader.SOURCES_KEY));
   }
 
   private static Engine engine(RawSettings raw, RedisConfig redis) {
@@ -132,6 +151,29 @@ public record FoyerConfig(
       keys.add(new ApiKey(parts[0], parts[1], parts[2].equals("*") ? null : Long.parseLong(parts[2])));
     }
     return List.copyOf(keys);
+  }
+
+  private static List<String> origins(RawSettings raw) {
+    List<String> origins = new java.util.ArrayList<>();
+    for (String origin : raw.text("gateway.allowedOrigins").split(",")) {
+      String trimmed = origin.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.matches("https?://[^/\\s]+")) {
+        throw raw.invalid("gateway.allowedOrigins", "'" + trimmed + "' is not an origin like https://events.example.org");
+      }
+      origins.add(trimmed.toLowerCase(java.util.Locale.ROOT));
+    }
+    return List.copyOf(origins);
+  }
+
+  private static String keyPrefix(RawSettings raw) {
+    String prefix = raw.text("live.keyPrefix");
+    if (!prefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
+      throw raw.invalid("live.keyPrefix", "must be 1 to 64 letters, digits or _ . : -");
+    }
+    return prefix;
   }
 
   private static String tokenSecret(RawSettings raw) {

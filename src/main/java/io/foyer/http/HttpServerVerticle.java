@@ -1,5 +1,6 @@
 package io.foyer.http;
 
+import io.foyer.config.FoyerConfig.GatewayConfig;
 import io.foyer.config.FoyerConfig.HttpConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,6 +14,7 @@ import java.util.function.Function;
 public final class HttpServerVerticle extends VerticleBase {
 
   private final HttpConfig config;
+  private final GatewayConfig gateway;
   private final Function<io.vertx.core.Vertx, Router> routes;
   private final Consumer<Integer> onListening;
   private HttpServer server;
@@ -21,9 +23,10 @@ public final class HttpServerVerticle extends VerticleBase {
    * @param routes builds this instance's router
    * @param onListening told the port actually bound (useful when the configured port is 0)
    */
-  public HttpServerVerticle(HttpConfig config, Function<io.vertx.core.Vertx, Router> routes,
+  public HttpServerVerticle(HttpConfig config, GatewayConfig gateway, Function<io.vertx.core.Vertx, Router> routes,
       Consumer<Integer> onListening) {
     this.config = config;
+    this.gateway = gateway;
     this.routes = routes;
     this.onListening = onListening;
   }
@@ -34,11 +37,18 @@ public final class HttpServerVerticle extends VerticleBase {
         .setHost(config.host())
         .setPort(config.port())
         .setCompressionSupported(true)
-        // a negotiated deflate context costs native memory per socket; the gateway opts in explicitly
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+        // a negotiated deflate context costs about 90 KB of native memory per socket: only when configured
+        .setPerMessageWebSocketCompressionSupported(gateway.compression())
+        .setPerFrameWebSocketCompressionSupported(gateway.compression())
+        // the gateway closes a message over maxMessageBytes with 1009 itself; far larger ones are cut off here
+        .setMaxWebSocketFrameSize(hardLimit())
+        .setMaxWebSocketMessageSize(hardLimit());
     server = vertx.createHttpServer(options).requestHandler(routes.apply(vertx));
     return server.listen().onSuccess(s -> onListening.accept(s.actualPort()));
+  }
+
+  private int hardLimit() {
+    return Math.max(4 * gateway.maxMessageBytes(), 65536);
   }
 
   @Override

@@ -30,6 +30,9 @@ public final class TestNodes {
     env.put("FOYER_AUTH_API_KEYS", "admin:" + ADMIN_KEY + ":*,scoped:" + SCOPED_KEY + ":" + SCOPED_EVENT);
     env.put("FOYER_AUTH_TOKEN_SECRET", "test-token-secret-test-token-secret-0123");
     env.put("FOYER_DATA_DIR", "target/test-data");
+    // each test JVM has a database of its own, so its event ids start again at 1: its topics must not meet
+    // those of earlier runs in a shared Redis
+    env.put("FOYER_LIVE_KEY_PREFIX", TestServices.redisPrefix());
     env.putAll(overrides);
     return ConfigLoader.load(null, env);
   }

@@ -23,6 +23,7 @@ public final class TestServices {
 
   private static String pgUrl;
   private static String redisUrl;
+  private static String redisPrefix;
 
   private TestServices() {}
 
@@ -45,6 +46,32 @@ public final class TestServices {
       redisUrl = server == null || server.isBlank() ? startEmbeddedRedis() : server;
     }
     return redisUrl;
+  }
+
+  /** A Redis key prefix of this test JVM; its keys are deleted when the JVM exits. */
+  public static synchronized String redisPrefix() {
+    if (redisPrefix == null) {
+      redisPrefix = "foyer-test-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime(), 36) + ":";
+      String url = redisUrl();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteKeys(url, redisPrefix), "test-redis-clean"));
+    }
+    return redisPrefix;
+  }
+
+  private static void deleteKeys(String url, String prefix) {
+    try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(java.net.URI.create(url))) {
+      redis.clients.jedis.ScanParams match = new redis.clients.jedis.ScanParams().match(prefix + "*").count(1000);
+      String cursor = redis.clients.jedis.ScanParams.SCAN_POINTER_START;
+      do {
+        var page = jedis.scan(cursor, match);
+        if (!page.getResult().isEmpty()) {
+          jedis.del(page.getResult().toArray(String[]::new));
+        }
+        cursor = page.getCursor();
+      } while (!cursor.equals(redis.clients.jedis.ScanParams.SCAN_POINTER_START));
+    } catch (RuntimeException e) {
+      // an embedded server may already be gone, and its keys with it
+    }
   }
 
   /** Whether the tests run on servers started by this harness rather than ones given by the environment. */

@@ -1,0 +1,346 @@
+package io.foyer.gateway;
+
+import static io.foyer.testing.TestNodes.ADMIN_KEY;
+import static io.foyer.testing.TestNodes.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.foyer.FoyerApp;
+import io.foyer.testing.Api;
+import io.foyer.testing.TestNodes;
+import io.foyer.testing.WsClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WebSocket gateway as attendees' browsers use it, on a real node; run once per LiveState engine.
+ */
+abstract class GatewayContract {
+
+  /** Configuration that selects the engine under test. */
+  protected abstract Map<String, String> engine();
+
+  private final List<FoyerApp> nodes = new ArrayList<>();
+  protected final List<AutoCloseable> clients = new ArrayList<>();
+  protected FoyerApp node;
+  protected Api api;
+
+  @BeforeEach
+  void startNode() throws Exception {
+    node = start(Map.of());
+    api = track(new Api(node.httpPort()));
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (AutoCloseable client : clients) {
+      client.close();
+    }
+    for (FoyerApp started : nodes) {
+      await(started.stop());
+    }
+  }
+
+  @Test
+  void anAttendeeIsWelcomedWithTheTopicsOfTheirEvent() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    JsonObject registration = register(eventId, "ws1@example.org");
+
+    WsClient ws = client(null);
+    String id = ws.send(new JsonObject().put("type", "hello").put("v", 1).put("token", registration.getString("token")));
+    JsonObject welcome = ws.next("welcome");
+
+    assertThat(welcome.getString("re")).isEqualTo(id);
+    assertThat(welcome.getString("role")).isEqualTo("attendee");
+    assertThat(welcome.getLong("eventId")).isEqualTo(eventId);
+    assertThat(welcome.getJsonArray("topics")).contains("event:" + eventId, "lobby:" + eventId,
+        "attendee:" + registration.getString("id"));
+  }
+
+  @Test
+  void anAttendeeMayNotSubscribeOutsideTheirEvent() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    long otherEvent = api.createEvent(new JsonObject());
+    JsonObject registration = register(eventId, "ws2@example.org");
+    JsonObject other = register(otherEvent, "ws2b@example.org");
+    WsClient ws = client(registration.getString("token"));
+    ws.next("welcome");
+
+    JsonObject refusedEvent = ws.subscribe("event:" + otherEvent, null);
+    JsonObject refusedAttendee = ws.subscribe("attendee:" + other.getString("id"), null);
+    JsonObject allowed = ws.subscribe("event:" + eventId, null);
+
+    assertThat(refusedEvent.getString("type")).isEqualTo("error");
+    assertThat(refusedEvent.getString("code")).isEqualTo("forbidden");
+    assertThat(refusedAttendee.getString("code")).isEqualTo("forbidden");
+    assertThat(allowed.getString("type")).isEqualTo("subscribed");
+  }
+
+  @Test
+  void anAnnouncementReachesEverySubscriberOnceWithItsSequenceNumber() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    WsClient first = subscribed(eventId, "a1@example.org", "event:" + eventId, null);
+    WsClient second = subscribed(eventId, "a2@example.org", "event:" + eventId, null);
+
+    HttpResponse<Buffer> sent = announce(eventId, "Doors open in 5 minutes");
+
+    assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(201);
+    for (WsClient ws : List.of(first, second)) {
+      JsonObject message = ws.next("message");
+      assertThat(message.getString("topic")).isEqualTo("event:" + eventId);
+      assertThat(message.getLong("seq")).isEqualTo(sent.bodyAsJsonObject().getLong("seq"));
+      assertThat(message.getString("kind")).isEqualTo("announcement");
+      assertThat(message.getJsonObject("data").getString("body")).isEqualTo("Doors open in 5 minutes");
+    }
+    Thread.sleep(300); // nothing more may follow: a duplicate would arrive within this
+    assertThat(first.drain()).noneMatch(f -> "message".equals(f.getString("type")));
+  }
+
+  @Test
+  void aResumedSubscriptionGetsExactlyTheMissedMessagesInOrderOnce() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    JsonObject registration = register(eventId, "resume@example.org");
+    WsClient ws = client(registration.getString("token"));
+    ws.next("welcome");
+    ws.subscribe("event:" + eventId, null);
+    announce(eventId, "one");
+    long seen = ws.next("message").getLong("seq");
+    ws.close();
+    clients.remove(ws);
+
+    List<Long> missed = new ArrayList<>();
+    for (String text : List.of("two", "three", "four")) {
+      missed.add(announce(eventId, text).bodyAsJsonObject().getLong("seq"));
+    }
+    WsClient back = client(registration.getString("token"));
+    back.next("welcome");
+    back.subscribe("event:" + eventId, seen);
+    announce(eventId, "five");
+
+    List<JsonObject> messages = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      messages.add(back.next("message"));
+    }
+    assertThat(messages.stream().map(m -> m.getJsonObject("data").getString("body")).toList())
+        .containsExactly("two", "three", "four", "five");
+    assertThat(messages.subList(0, 3).stream().map(m -> m.getLong("seq")).toList()).isEqualTo(missed);
+    Thread.sleep(300);
+    assertThat(back.drain()).noneMatch(f -> "message".equals(f.getString("type")));
+  }
+
+  @Test
+  void aClientTooFarBehindGetsAResetWithASnapshot() throws Exception {
+    FoyerApp small = start(Map.of("FOYER_LIVE_HISTORY_SIZE", "2"));
+    Api smallApi = track(new Api(small.httpPort()));
+    long eventId = smallApi.createEvent(new JsonObject());
+    JsonObject registration = smallApi.post("/api/events/" + eventId + "/registrations", null,
+        Api.attendee("behind@example.org")).bodyAsJsonObject();
+    for (int i = 1; i <= 5; i++) {
+      smallApi.post("/api/events/" + eventId + "/announcements", ADMIN_KEY, new JsonObject().put("body", "n" + i));
+    }
+
+    WsClient ws = track(WsClient.connect(small.httpPort(), registration.getString("token")));
+    ws.next("welcome");
+    ws.send(new JsonObject().put("type", "subscribe").put("topic", "event:" + eventId).put("since", 1));
+    JsonObject reset = ws.next("reset");
+
+    assertThat(reset.getLong("seq")).isEqualTo(5);
+    assertThat(reset.getJsonObject("snapshot").getJsonArray("announcements").getJsonObject(0).getString("body"))
+        .isEqualTo("n5");
+    assertThat(ws.next("subscribed").getLong("seq")).isEqualTo(5);
+  }
+
+  @Test
+  void badFramesGetTheDocumentedErrorsAndTheSocketStaysOpen() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    WsClient ws = client(register(eventId, "bad@example.org").getString("token"));
+    ws.next("welcome");
+
+    ws.sendRaw("this is not json");
+    assertThat(ws.next("error").getString("code")).isEqualTo("invalid-json");
+    ws.sendRaw("[1,2]");
+    assertThat(ws.next("error").getString("code")).isEqualTo("bad-request");
+    String id = ws.send(new JsonObject().put("type", "dance"));
+    JsonObject unknown = ws.next("error");
+    assertThat(unknown.getString("code")).isEqualTo("unknown-type");
+    assertThat(unknown.getString("re")).isEqualTo(id);
+    assertThat(ws.subscribe("nonsense:1", null).getString("code")).isEqualTo("bad-request");
+    String ping = ws.send(new JsonObject().put("type", "ping"));
+    assertThat(ws.next("pong").getString("re")).isEqualTo(ping);
+    assertThat(ws.closeCode()).isNull();
+  }
+
+  @Test
+  void anOversizeMessageClosesTheSocketWith1009() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    WsClient ws = client(register(eventId, "big@example.org").getString("token"));
+    ws.next("welcome");
+
+    ws.sendRaw("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(20_000) + "\"}");
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+    assertThat(ws.closeCode()).isEqualTo((short) 1009);
+  }
+
+  @Test
+  void aWrongTokenIsRefusedAndTheSocketClosedWith4001() throws Exception {
+    WsClient ws = client(null);
+    ws.send(new JsonObject().put("type", "hello").put("token", "forged.token.value"));
+
+    assertThat(ws.next("error").getString("code")).isEqualTo("unauthorized");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+    assertThat(ws.closeCode()).isEqualTo((short) 4001);
+  }
+
+  @Test
+  void nothingButHelloAndPingBeforeAuthentication() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    WsClient ws = client(null);
+
+    JsonObject refused = ws.subscribe("event:" + eventId, null);
+
+    assertThat(refused.getString("code")).isEqualTo("unauthorized");
+  }
+
+  @Test
+  void anUnauthenticatedSocketIsClosedAfterTheTimeout() throws Exception {
+    FoyerApp strict = start(Map.of("FOYER_GATEWAY_AUTH_TIMEOUT_SECONDS", "1"));
+    WsClient ws = track(WsClient.connect(strict.httpPort(), null));
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+    assertThat(ws.closeCode()).isEqualTo((short) 4001);
+  }
+
+  @Test
+  void aSocketThatDoesNotReadIsClosedAsTooSlowAndTheNodeLetsItGo() throws Exception {
+    FoyerApp tight = start(Map.of("FOYER_GATEWAY_WRITE_QUEUE_MAX_BYTES", "4096"));
+    Api tightApi = track(new Api(tight.httpPort()));
+    long eventId = tightApi.createEvent(new JsonObject());
+    String token = tightApi.post("/api/events/" + eventId + "/registrations", null,
+        Api.attendee("slow@example.org")).bodyAsJsonObject().getString("token");
+    WsClient slow = track(WsClient.connect(tight.httpPort(), token));
+    slow.next("welcome");
+    slow.subscribe("event:" + eventId, null);
+    slow.socket().pause(); // the browser tab froze: nothing is read any more
+
+    String big = "x".repeat(4000);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+      tight.gateway().publish(io.foyer.gateway.Topic.event(eventId), "announcement",
+          new JsonObject().put("body", big));
+      return tight.gatewayConnections() == 0;
+    });
+
+    slow.socket().resume();
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> slow.closeCode() != null);
+    assertThat(slow.closeCode()).isEqualTo((short) 4008);
+  }
+
+  @Test
+  void presenceCountsArePushedAndAttendanceIsReported() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    JsonObject times = Api.event(new JsonObject());
+    long sessionId = api.post("/api/events/" + eventId + "/sessions", ADMIN_KEY, new JsonObject()
+        .put("title", "Keynote").put("startsAt", times.getString("startsAt")).put("endsAt", times.getString("endsAt")))
+        .bodyAsJsonObject().getLong("id");
+    WsClient ada = subscribed(eventId, "ada@example.org", "session:" + sessionId, null);
+    WsClient bob = subscribed(eventId, "bob@example.org", "session:" + sessionId, null);
+
+    JsonObject presence = ada.next(f -> "presence".equals(f.getString("type")) && f.getLong("online") == 2);
+    assertThat(presence.getString("topic")).isEqualTo("session:" + sessionId);
+    bob.close();
+    clients.remove(bob);
+    ada.next(f -> "presence".equals(f.getString("type")) && f.getLong("online") == 1);
+
+    String path = "/api/events/" + eventId + "/sessions/" + sessionId + "/attendance";
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        api.get(path, ADMIN_KEY).bodyAsJsonObject().getLong("uniqueAttendees") == 2);
+    JsonObject report = api.get(path, ADMIN_KEY).bodyAsJsonObject();
+    assertThat(report.getLong("peakConcurrent")).isEqualTo(2);
+    assertThat(report.getJsonArray("attendees")).hasSize(2);
+    String csv = api.get(path + ".csv", ADMIN_KEY).bodyAsString();
+    assertThat(csv).startsWith("registration_id,name,email,first_joined_at,last_left_at,seconds_attended")
+        .contains("bob@example.org").contains("ada@example.org");
+  }
+
+  @Test
+  void aDirectMessageReachesOnlyItsAttendee() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    JsonObject ada = register(eventId, "dm-ada@example.org");
+    WsClient adaWs = subscribed(ada, "attendee:" + ada.getString("id"));
+
+    HttpResponse<Buffer> sent = api.post("/api/events/" + eventId + "/registrations/" + ada.getString("id")
+        + "/messages", ADMIN_KEY, new JsonObject().put("body", "Your badge is ready"));
+
+    assertThat(sent.statusCode()).isEqualTo(201);
+    assertThat(adaWs.next("message").getJsonObject("data").getString("body")).isEqualTo("Your badge is ready");
+  }
+
+  @Test
+  void shuttingDownTellsClientsToReconnectElsewhere() throws Exception {
+    FoyerApp leaving = start(Map.of("FOYER_GATEWAY_RECONNECT_JITTER_SECONDS", "3"));
+    Api leavingApi = track(new Api(leaving.httpPort()));
+    long eventId = leavingApi.createEvent(new JsonObject());
+    String token = leavingApi.post("/api/events/" + eventId + "/registrations", null,
+        Api.attendee("bye@example.org")).bodyAsJsonObject().getString("token");
+    WsClient ws = track(WsClient.connect(leaving.httpPort(), token));
+    ws.next("welcome");
+
+    await(leaving.stop());
+    nodes.remove(leaving);
+
+    JsonObject reconnect = ws.next("reconnect");
+    assertThat(reconnect.getLong("afterMs")).isBetween(0L, 3000L);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+    assertThat(ws.closeCode()).isEqualTo((short) 1012);
+  }
+
+  protected FoyerApp start(Map<String, String> overrides) throws Exception {
+    Map<String, String> all = new HashMap<>(engine());
+    all.putAll(overrides);
+    FoyerApp started = TestNodes.start(all);
+    nodes.add(started);
+    return started;
+  }
+
+  protected <T extends AutoCloseable> T track(T client) {
+    clients.add(client);
+    return client;
+  }
+
+  protected WsClient client(String token) throws Exception {
+    return track(WsClient.connect(node.httpPort(), token));
+  }
+
+  protected JsonObject register(long eventId, String email) throws Exception {
+    HttpResponse<Buffer> response = api.post("/api/events/" + eventId + "/registrations", null, Api.attendee(email));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(201);
+    return response.bodyAsJsonObject();
+  }
+
+  protected WsClient subscribed(long eventId, String email, String topic, Long since) throws Exception {
+    WsClient ws = client(register(eventId, email).getString("token"));
+    ws.next("welcome");
+    assertThat(ws.subscribe(topic, since).getString("type")).isEqualTo("subscribed");
+    return ws;
+  }
+
+  protected WsClient subscribed(JsonObject registration, String topic) throws Exception {
+    WsClient ws = client(registration.getString("token"));
+    ws.next("welcome");
+    assertThat(ws.subscribe(topic, null).getString("type")).isEqualTo("subscribed");
+    return ws;
+  }
+
+  protected HttpResponse<Buffer> announce(long eventId, String body) throws Exception {
+    return api.post("/api/events/" + eventId + "/announcements", ADMIN_KEY, new JsonObject().put("body", body));
+  }
+}
