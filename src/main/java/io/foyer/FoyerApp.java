@@ -212,6 +212,11 @@ public final class FoyerApp {
         new GatewayRoutes(gatewayNode.gateway(), auth, store.pool()));
   }
 
+  /** Tells every WebSocket client of this node to reconnect elsewhere and closes their sockets. */
+  public Future<Void> drainWebSockets() {
+    return gatewayNode.drain();
+  }
+
   /** Open WebSocket connections on this node. */
   public int gatewayConnections() {
     return gatewayNode.connections();

@@ -23,13 +23,13 @@ final class LocalSockets {
   private final TopicHub hub;
   private final Map<String, Set<Connection>> byTopic = new HashMap<>();
   private final Set<Connection> connections = new HashSet<>();
-  private final long livenessTimer;
 
   LocalSockets(Vertx vertx, Context context, TopicHub hub, long livenessIntervalMillis) {
     this.vertx = vertx;
     this.context = context;
     this.hub = hub;
-    this.livenessTimer = vertx.setPeriodic(livenessIntervalMillis, id -> checkLiveness());
+    // set on the verticle's context, so undeploying the verticle cancels it
+    vertx.setPeriodic(livenessIntervalMillis, id -> checkLiveness());
   }
 
   Context context() {
@@ -86,7 +86,6 @@ final class LocalSockets {
   Future<Void> drain(long jitterMillis) {
     Promise<Void> drained = Promise.promise();
     context.runOnContext(v -> {
-      vertx.cancelTimer(livenessTimer);
       for (Connection connection : List.copyOf(connections)) {
         long after = jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1);
         connection.tellToReconnect(after);
