@@ -229,11 +229,11 @@ public final class FoyerApp {
 
   private Future<Void> deployHttp() {
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(), metrics,
-        nodeInfo(), apiRoutes(), List.of(gatewayNode::mountWebSocket));
+        nodeInfo(), apiRoutes());
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), config.gateway(), routes::create,
-            httpPort::set),
+            gatewayNode::webSocketHandler, httpPort::set),
         new DeploymentOptions().setInstances(instances)).mapEmpty();
   }
 

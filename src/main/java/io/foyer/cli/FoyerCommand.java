@@ -2,6 +2,7 @@ package io.foyer.cli;
 
 import io.foyer.FoyerVersion;
 import io.foyer.bench.BenchCommand;
+import io.foyer.bench.BroadcastBaselineServer;
 import io.foyer.config.ConfigException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Mixin;
 /** Entry point of the foyer command: `foyer run` (the default), `foyer migrate`. */
 @Command(name = "foyer", mixinStandardHelpOptions = true, versionProvider = FoyerCommand.Version.class,
     description = "Real-time engagement server for virtual events.",
-    subcommands = {RunCommand.class, MigrateCommand.class, BenchCommand.class},
+    subcommands = {RunCommand.class, MigrateCommand.class, BenchCommand.class, BroadcastBaselineServer.class},
     footer = {"", "Without a command, foyer runs the server (same as `foyer run`)."})
 public final class FoyerCommand implements Callable<Integer> {
 

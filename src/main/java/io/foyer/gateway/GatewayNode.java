@@ -10,8 +10,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Locale;
@@ -45,12 +45,15 @@ public final class GatewayNode {
     return gateway;
   }
 
-  /** Adds GET /ws to a verticle instance's router; its sockets form that event loop's group. */
-  public void mountWebSocket(Vertx vertx, Router router) {
+  /**
+   * The /ws handler of one HTTP verticle instance; its sockets form that event loop's group. It runs before
+   * the router: a socket then keeps no routing state for its whole life, which is memory per connection.
+   */
+  public Handler<HttpServerRequest> webSocketHandler(Vertx vertx) {
     LocalSockets group = new LocalSockets(vertx, vertx.getOrCreateContext(), hub,
         config.gateway().pingInterval().toMillis());
     groups.add(group);
-    router.get("/ws").handler(ctx -> upgrade(ctx, group));
+    return request -> upgrade(request, group);
   }
 
   /** Open sockets on this node. */
@@ -75,20 +78,24 @@ public final class GatewayNode {
     return attendance.close();
   }
 
-  private void upgrade(RoutingContext ctx, LocalSockets group) {
-    String origin = ctx.request().getHeader("Origin");
+  private void upgrade(HttpServerRequest request, LocalSockets group) {
+    String origin = request.getHeader("Origin");
     List<String> allowed = config.gateway().allowedOrigins();
     if (origin != null && !allowed.isEmpty() && !allowed.contains(origin.toLowerCase(Locale.ROOT))) {
-      ProblemResponses.send(ctx, new ProblemException(ProblemType.FORBIDDEN, "origin " + origin + " is not allowed"));
+      refuse(request, new ProblemException(ProblemType.FORBIDDEN, "origin " + origin + " is not allowed"));
       return;
     }
-    String token = ctx.request().getParam("token");
-    ctx.request().toWebSocket().onSuccess(socket -> new Connection(socket, group, services).start(token))
-        .onFailure(err -> {
-          if (!ctx.response().ended()) {
-            ProblemResponses.send(ctx, new ProblemException(ProblemType.BAD_REQUEST,
-                "GET /ws must be a WebSocket upgrade"));
-          }
-        });
+    String token = request.getParam("token");
+    request.toWebSocket().onSuccess(socket -> new Connection(socket, group, services).start(token))
+        .onFailure(err -> refuse(request, new ProblemException(ProblemType.BAD_REQUEST,
+            "GET /ws must be a WebSocket upgrade")));
+  }
+
+  private static void refuse(HttpServerRequest request, ProblemException problem) {
+    if (!request.response().ended() && !request.response().headWritten()) {
+      request.response().setStatusCode(problem.type().status())
+          .putHeader("Content-Type", ProblemResponses.CONTENT_TYPE)
+          .end(problem.toJson(request.path()).encode());
+    }
   }
 }

@@ -3,6 +3,8 @@ package io.foyer.http;
 import io.foyer.config.FoyerConfig.GatewayConfig;
 import io.foyer.config.FoyerConfig.HttpConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -16,18 +18,24 @@ public final class HttpServerVerticle extends VerticleBase {
   private final HttpConfig config;
   private final GatewayConfig gateway;
   private final Function<io.vertx.core.Vertx, Router> routes;
+  private final Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> webSockets;
   private final Consumer<Integer> onListening;
+  /** Where clients open their WebSocket (docs/protocol.md). */
+  public static final String WEB_SOCKET_PATH = "/ws";
+
   private HttpServer server;
 
   /**
    * @param routes builds this instance's router
+   * @param webSockets builds this instance's handler of WebSocket upgrades on /ws
    * @param onListening told the port actually bound (useful when the configured port is 0)
    */
   public HttpServerVerticle(HttpConfig config, GatewayConfig gateway, Function<io.vertx.core.Vertx, Router> routes,
-      Consumer<Integer> onListening) {
+      Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> webSockets, Consumer<Integer> onListening) {
     this.config = config;
     this.gateway = gateway;
     this.routes = routes;
+    this.webSockets = webSockets;
     this.onListening = onListening;
   }
 
@@ -43,7 +51,15 @@ public final class HttpServerVerticle extends VerticleBase {
         // the gateway closes a message over maxMessageBytes with 1009 itself; far larger ones are cut off here
         .setMaxWebSocketFrameSize(hardLimit())
         .setMaxWebSocketMessageSize(hardLimit());
-    server = vertx.createHttpServer(options).requestHandler(routes.apply(vertx));
+    Router router = routes.apply(vertx);
+    Handler<HttpServerRequest> webSocket = webSockets.apply(vertx);
+    server = vertx.createHttpServer(options).requestHandler(request -> {
+      if (WEB_SOCKET_PATH.equals(request.path())) {
+        webSocket.handle(request);
+      } else {
+        router.handle(request);
+      }
+    });
     return server.listen().onSuccess(s -> onListening.accept(s.actualPort()));
   }
 

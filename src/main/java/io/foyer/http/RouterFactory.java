@@ -25,27 +25,19 @@ public final class RouterFactory {
     void mount(Vertx vertx, Router api);
   }
 
-  /** Routes outside /api (the WebSocket endpoint), mounted once per verticle instance on its event loop. */
-  @FunctionalInterface
-  public interface RootRoutes {
-    void mount(Vertx vertx, Router root);
-  }
-
   private final long maxBodyBytes;
   private final HealthChecks readiness;
   private final PrometheusMeterRegistry metrics;
   private final JsonObject nodeInfo;
   private final List<ApiRoutes> apiRoutes;
-  private final List<RootRoutes> rootRoutes;
 
   public RouterFactory(long maxBodyBytes, HealthChecks readiness, PrometheusMeterRegistry metrics,
-      JsonObject nodeInfo, List<ApiRoutes> apiRoutes, List<RootRoutes> rootRoutes) {
+      JsonObject nodeInfo, List<ApiRoutes> apiRoutes) {
     this.maxBodyBytes = maxBodyBytes;
     this.readiness = readiness;
     this.metrics = metrics;
     this.nodeInfo = nodeInfo;
     this.apiRoutes = List.copyOf(apiRoutes);
-    this.rootRoutes = List.copyOf(rootRoutes);
   }
 
   public Router create(Vertx vertx) {
@@ -53,7 +45,6 @@ public final class RouterFactory {
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").mergeIn(nodeInfo)));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
-    rootRoutes.forEach(routes -> routes.mount(vertx, router));
     router.route("/api/*").subRouter(apiRouter(vertx));
     // GET and HEAD only, so another method on a known path is a 405 rather than a static-file 404
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
