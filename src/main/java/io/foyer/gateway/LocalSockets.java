@@ -21,8 +21,24 @@ final class LocalSockets {
   private final Vertx vertx;
   private final Context context;
   private final TopicHub hub;
-  private final Map<String, Set<Connection>> byTopic = new HashMap<>();
+  private final Map<String, Subscribers> byTopic = new HashMap<>();
   private final Set<Connection> connections = new HashSet<>();
+
+  /**
+   * The sockets of one topic, with an array copy made only when they change: a delivery loops over the
+   * array, so a socket closed during the loop (too slow) cannot disturb it, and no copy is made per message.
+   */
+  private static final class Subscribers {
+    final Set<Connection> members = new HashSet<>();
+    Connection[] snapshot;
+
+    Connection[] snapshot() {
+      if (snapshot == null) {
+        snapshot = members.toArray(new Connection[0]);
+      }
+      return snapshot;
+    }
+  }
 
   LocalSockets(Vertx vertx, Context context, TopicHub hub, long livenessIntervalMillis) {
     this.vertx = vertx;
@@ -50,33 +66,37 @@ final class LocalSockets {
 
   /** Adds a subscriber; completes once this node receives the topic. */
   Future<Void> subscribe(String topic, Connection connection) {
-    Set<Connection> subscribers = byTopic.computeIfAbsent(topic, t -> new HashSet<>());
-    subscribers.add(connection);
+    Subscribers subscribers = byTopic.computeIfAbsent(topic, t -> new Subscribers());
+    if (subscribers.members.add(connection)) {
+      subscribers.snapshot = null;
+    }
     return hub.join(topic, this);
   }
 
   void unsubscribe(String topic, Connection connection) {
-    Set<Connection> subscribers = byTopic.get(topic);
-    if (subscribers != null && subscribers.remove(connection) && subscribers.isEmpty()) {
-      byTopic.remove(topic);
-      hub.leave(topic, this);
+    Subscribers subscribers = byTopic.get(topic);
+    if (subscribers != null && subscribers.members.remove(connection)) {
+      subscribers.snapshot = null;
+      if (subscribers.members.isEmpty()) {
+        byTopic.remove(topic);
+        hub.leave(topic, this);
+      }
     }
   }
 
   void deliver(String topic, long seq, ByteBuf frame) {
-    Set<Connection> subscribers = byTopic.get(topic);
+    Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
-      // a slow socket is closed while we loop, which changes the set
-      for (Connection connection : List.copyOf(subscribers)) {
+      for (Connection connection : subscribers.snapshot()) {
         connection.deliver(topic, seq, frame);
       }
     }
   }
 
   void deliverEphemeral(String topic, ByteBuf frame) {
-    Set<Connection> subscribers = byTopic.get(topic);
+    Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
-      for (Connection connection : List.copyOf(subscribers)) {
+      for (Connection connection : subscribers.snapshot()) {
         connection.deliverEphemeral(frame);
       }
     }
