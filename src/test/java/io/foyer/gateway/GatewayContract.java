@@ -221,6 +221,90 @@ abstract class GatewayContract {
   }
 
   @Test
+  void onlyAllowedOriginsMayOpenASocket() throws Exception {
+    FoyerApp guarded = start(Map.of("FOYER_GATEWAY_ALLOWED_ORIGINS", "https://events.example.org"));
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      var client = vertx.createWebSocketClient();
+      Throwable refused = await(client.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(guarded.httpPort()).setURI("/ws").addHeader("Origin", "https://evil.example.com"))
+          .map(ws -> (Throwable) null).otherwise(err -> err));
+      var allowed = await(client.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(guarded.httpPort()).setURI("/ws").addHeader("Origin", "https://events.example.org")));
+
+      assertThat(refused).isNotNull().hasMessageContaining("403");
+      assertThat(allowed.isClosed()).isFalse();
+      await(allowed.close());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  @Test
+  void aClientSendingTooFastIsToldToSlowDown() throws Exception {
+    FoyerApp limited = start(Map.of("FOYER_GATEWAY_INBOUND_RATE_PER_SECOND", "1", "FOYER_GATEWAY_INBOUND_BURST", "3"));
+    WsClient ws = track(WsClient.connect(limited.httpPort(), null));
+    for (int i = 0; i < 5; i++) {
+      ws.send(new JsonObject().put("type", "ping"));
+    }
+
+    assertThat(ws.next("error").getString("code")).isEqualTo("rate-limited");
+    for (int i = 0; i < 10; i++) {
+      ws.send(new JsonObject().put("type", "ping"));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+    assertThat(ws.closeCode()).isEqualTo((short) 4029);
+  }
+
+  @Test
+  void aSilentSocketIsClosedAfterTheIdleTimeout() throws Exception {
+    FoyerApp impatient = start(Map.of("FOYER_GATEWAY_IDLE_TIMEOUT_SECONDS", "2",
+        "FOYER_GATEWAY_PING_INTERVAL_SECONDS", "1"));
+    Api impatientApi = track(new Api(impatient.httpPort()));
+    long eventId = impatientApi.createEvent(new JsonObject());
+    String token = impatientApi.post("/api/events/" + eventId + "/registrations", null,
+        Api.attendee("quiet@example.org")).bodyAsJsonObject().getString("token");
+
+    // a client gone silent, not even answering pings (a raw socket: WebSocket libraries answer them)
+    try (java.net.Socket raw = new java.net.Socket("127.0.0.1", impatient.httpPort())) {
+      raw.setSoTimeout(15_000);
+      raw.getOutputStream().write(("GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      java.io.DataInputStream in = new java.io.DataInputStream(raw.getInputStream());
+      String status = readLine(in);
+      assertThat(status).contains("101");
+      while (!readLine(in).isEmpty()) {
+        // response headers
+      }
+      int closeCode = -1;
+      while (closeCode < 0) {
+        int opcode = in.readUnsignedByte() & 0x0f;
+        int length = in.readUnsignedByte() & 0x7f;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        }
+        byte[] payload = in.readNBytes(length);
+        if (opcode == 0x8) {
+          closeCode = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+      }
+      assertThat(closeCode).isEqualTo(4002);
+    }
+  }
+
+  private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) != '\n' && c >= 0) {
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  @Test
   void aSocketThatDoesNotReadIsClosedAsTooSlowAndTheNodeLetsItGo() throws Exception {
     FoyerApp tight = start(Map.of("FOYER_GATEWAY_WRITE_QUEUE_MAX_BYTES", "4096"));
     Api tightApi = track(new Api(tight.httpPort()));
