@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 final class Frames {
 
   static final int VERSION = 1;
+  private static final java.util.regex.Pattern TOPIC_NAME = java.util.regex.Pattern.compile("[a-z]+:[0-9a-f-]+");
 
   private Frames() {}
 
@@ -61,7 +62,7 @@ final class Frames {
 
   private static String quote(String text) {
     // topic names are [a-z]+:[0-9a-f-]+, nothing to escape; checked to stay honest
-    if (!text.matches("[a-z]+:[0-9a-f-]+")) {
+    if (!TOPIC_NAME.matcher(text).matches()) {
       throw new IllegalArgumentException("not a topic name: " + text);
     }
     return "\"" + text + "\"";

@@ -71,6 +71,12 @@ final class TopicHub {
       if (state.consumer == null) {
         state.consumer = vertx.eventBus().consumer(Topic.ADDRESS_PREFIX + topic, message -> onMessage(state, message));
         state.ready = state.consumer.completion();
+        // a registration that failed must not stay cached: the next subscriber tries again
+        state.ready.onFailure(err -> onHub(() -> {
+          if (topics.get(topic) == state) {
+            topics.remove(topic);
+          }
+        }));
       }
       state.ready.onComplete(ar -> group.context().runOnContext(x -> joined.handle(ar)));
     });
