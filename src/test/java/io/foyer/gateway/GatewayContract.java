@@ -140,15 +140,13 @@ abstract class GatewayContract {
   @Test
   void aClientTooFarBehindGetsAResetWithASnapshot() throws Exception {
     FoyerApp small = start(Map.of("FOYER_LIVE_HISTORY_SIZE", "2"));
-    Api smallApi = track(new Api(small.httpPort()));
-    long eventId = smallApi.createEvent(new JsonObject());
-    JsonObject registration = smallApi.post("/api/events/" + eventId + "/registrations", null,
-        Api.attendee("behind@example.org")).bodyAsJsonObject();
+    Attendee attendee = attendeeOn(small, "behind@example.org");
+    long eventId = attendee.eventId();
     for (int i = 1; i <= 5; i++) {
-      smallApi.post("/api/events/" + eventId + "/announcements", ADMIN_KEY, new JsonObject().put("body", "n" + i));
+      attendee.api().post("/api/events/" + eventId + "/announcements", ADMIN_KEY, new JsonObject().put("body", "n" + i));
     }
 
-    WsClient ws = track(WsClient.connect(small.httpPort(), registration.getString("token")));
+    WsClient ws = track(WsClient.connect(small.httpPort(), attendee.token()));
     ws.next("welcome");
     ws.send(new JsonObject().put("type", "subscribe").put("topic", "event:" + eventId).put("since", 1));
     JsonObject reset = ws.next("reset");
@@ -260,10 +258,7 @@ abstract class GatewayContract {
   void aSilentSocketIsClosedAfterTheIdleTimeout() throws Exception {
     FoyerApp impatient = start(Map.of("FOYER_GATEWAY_IDLE_TIMEOUT_SECONDS", "2",
         "FOYER_GATEWAY_PING_INTERVAL_SECONDS", "1"));
-    Api impatientApi = track(new Api(impatient.httpPort()));
-    long eventId = impatientApi.createEvent(new JsonObject());
-    String token = impatientApi.post("/api/events/" + eventId + "/registrations", null,
-        Api.attendee("quiet@example.org")).bodyAsJsonObject().getString("token");
+    String token = attendeeOn(impatient, "quiet@example.org").token();
 
     // a client gone silent, not even answering pings (a raw socket: WebSocket libraries answer them)
     try (java.net.Socket raw = new java.net.Socket("127.0.0.1", impatient.httpPort())) {
@@ -307,11 +302,9 @@ abstract class GatewayContract {
   @Test
   void aSocketThatDoesNotReadIsClosedAsTooSlowAndTheNodeLetsItGo() throws Exception {
     FoyerApp tight = start(Map.of("FOYER_GATEWAY_WRITE_QUEUE_MAX_BYTES", "4096"));
-    Api tightApi = track(new Api(tight.httpPort()));
-    long eventId = tightApi.createEvent(new JsonObject());
-    String token = tightApi.post("/api/events/" + eventId + "/registrations", null,
-        Api.attendee("slow@example.org")).bodyAsJsonObject().getString("token");
-    WsClient slow = track(WsClient.connect(tight.httpPort(), token));
+    Attendee attendee = attendeeOn(tight, "slow@example.org");
+    long eventId = attendee.eventId();
+    WsClient slow = track(WsClient.connect(tight.httpPort(), attendee.token()));
     slow.next("welcome");
     slow.subscribe("event:" + eventId, null);
     slow.socket().pause(); // the browser tab froze: nothing is read any more
@@ -371,11 +364,7 @@ abstract class GatewayContract {
   @Test
   void shuttingDownTellsClientsToReconnectElsewhere() throws Exception {
     FoyerApp leaving = start(Map.of("FOYER_GATEWAY_RECONNECT_JITTER_SECONDS", "3"));
-    Api leavingApi = track(new Api(leaving.httpPort()));
-    long eventId = leavingApi.createEvent(new JsonObject());
-    String token = leavingApi.post("/api/events/" + eventId + "/registrations", null,
-        Api.attendee("bye@example.org")).bodyAsJsonObject().getString("token");
-    WsClient ws = track(WsClient.connect(leaving.httpPort(), token));
+    WsClient ws = track(WsClient.connect(leaving.httpPort(), attendeeOn(leaving, "bye@example.org").token()));
     ws.next("welcome");
 
     await(leaving.stop());
@@ -385,6 +374,17 @@ abstract class GatewayContract {
     assertThat(reconnect.getLong("afterMs")).isBetween(0L, 3000L);
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
     assertThat(ws.closeCode()).isEqualTo((short) 1012);
+  }
+
+  /** An attendee of a new event on the given node (not the default one). */
+  protected record Attendee(Api api, long eventId, String token) {}
+
+  protected Attendee attendeeOn(FoyerApp other, String email) throws Exception {
+    Api otherApi = track(new Api(other.httpPort()));
+    long eventId = otherApi.createEvent(new JsonObject());
+    String token = otherApi.post("/api/events/" + eventId + "/registrations", null, Api.attendee(email))
+        .bodyAsJsonObject().getString("token");
+    return new Attendee(otherApi, eventId, token);
   }
 
   protected FoyerApp start(Map<String, String> overrides) throws Exception {
