@@ -14,6 +14,8 @@
 const PROTOCOL_VERSION = 1;
 // close codes after which reconnecting with the same token cannot help
 const FATAL_CLOSE_CODES = new Set([1009, 4001, 4003]);
+// sent too fast (4029): come back, but not soon
+const RATE_LIMITED_DELAY_MS = 60000;
 
 export class FoyerClient extends EventTarget {
   /**
@@ -42,14 +44,17 @@ export class FoyerClient extends EventTarget {
   /** Opens the connection (and keeps it open until close()). */
   connect() {
     this.stopped = false;
-    this.open();
+    if (!this.socket) this.open();
   }
 
   /** Closes for good: no reconnect. */
   close() {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
-    if (this.socket) this.socket.close(1000, 'client closed');
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close(1000, 'client closed');
+    this.emit('close', { code: 1000, reason: 'client closed' });
   }
 
   subscribe(topic) {
@@ -68,12 +73,14 @@ export class FoyerClient extends EventTarget {
   }
 
   open() {
+    clearTimeout(this.reconnectTimer);
     this.welcome = null;
     const socket = new WebSocket(this.url);
     this.socket = socket;
-    socket.onopen = () => this.send({ type: 'hello', v: PROTOCOL_VERSION, token: this.token });
-    socket.onmessage = (event) => this.onFrame(JSON.parse(event.data));
-    socket.onclose = (event) => this.onClose(event);
+    // events of a socket that has since been replaced are ignored
+    socket.onopen = () => socket === this.socket && this.send({ type: 'hello', v: PROTOCOL_VERSION, token: this.token });
+    socket.onmessage = (event) => socket === this.socket && this.onFrame(JSON.parse(event.data));
+    socket.onclose = (event) => socket === this.socket && this.onClose(event);
   }
 
   onFrame(frame) {
@@ -128,7 +135,8 @@ export class FoyerClient extends EventTarget {
       this.emit('fatal', { code: event.code, reason: event.reason });
       return;
     }
-    const delay = this.serverDelayMs != null ? this.serverDelayMs : this.backoff();
+    let delay = this.serverDelayMs != null ? this.serverDelayMs : this.backoff();
+    if (event.code === 4029) delay = Math.max(delay, RATE_LIMITED_DELAY_MS);
     this.serverDelayMs = null;
     this.reconnectTimer = setTimeout(() => this.open(), delay);
   }

@@ -6,7 +6,8 @@ CREATE TABLE announcements (
   session_id      BIGINT REFERENCES sessions (id) ON DELETE CASCADE,
   registration_id UUID REFERENCES registrations (id) ON DELETE CASCADE,
   topic           TEXT        NOT NULL,
-  sequence        BIGINT      NOT NULL,
+  -- set once published; NULL for the moment between storing and publishing
+  sequence        BIGINT,
   title           TEXT,
   body            TEXT        NOT NULL,
   created_by      TEXT        NOT NULL,

@@ -37,7 +37,9 @@ final class Attendance {
   private final BatchingWriter<Change, Boolean> writer;
 
   Attendance(Vertx vertx, Pool pool, WriterConfig config) {
-    this.writer = new BatchingWriter<>(vertx, pool, config, "attendance", Attendance::write);
+    // one batch at a time: a leave must never commit before the join it closes
+    WriterConfig inOrder = new WriterConfig(config.maxBatchRows(), config.linger(), config.maxQueuedRows(), 1);
+    this.writer = new BatchingWriter<>(vertx, pool, inOrder, "attendance", Attendance::write);
   }
 
   void joined(long sessionId, UUID registrationId, String connectionId) {

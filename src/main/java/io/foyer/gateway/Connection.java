@@ -42,6 +42,7 @@ final class Connection {
 
   private static final class Subscription {
     long lastSent;
+    boolean joined; // counted in presence and attendance
     List<Object[]> caughtUpLater; // non-null while replaying history: {seq, frame} received live meanwhile
   }
 
@@ -70,7 +71,12 @@ final class Connection {
     group.opened(this);
     socket.setWriteQueueMaxSize(services.config().writeQueueMaxBytes());
     socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(b -> onInvalid(null, "bad-request", "send JSON text frames, not binary"));
+    socket.binaryMessageHandler(b -> {
+      lastSeen = System.nanoTime();
+      if (withinRate()) {
+        onInvalid(null, "bad-request", "send JSON text frames, not binary");
+      }
+    });
     socket.pongHandler(b -> lastSeen = System.nanoTime());
     socket.exceptionHandler(err -> log.debug("WebSocket {} failed: {}", id, err.toString()));
     socket.closeHandler(v -> cleanUp());
@@ -123,27 +129,22 @@ final class Connection {
     }
     if (now - lastSeen > services.config().idleTimeout().toNanos()) {
       close(CloseCodes.IDLE, "idle for too long; reconnect and resume");
-    } else {
+    } else if (!socket.isClosed()) {
       socket.writePing(io.vertx.core.buffer.Buffer.buffer());
     }
   }
 
   private void onText(String text) {
     lastSeen = System.nanoTime();
-    if (text.length() > services.config().maxMessageBytes()) {
-      close(CloseCodes.TOO_BIG, "message larger than " + services.config().maxMessageBytes() + " bytes");
+    int max = services.config().maxMessageBytes();
+    // a character is at most 3 UTF-8 bytes here, so only long texts need counting
+    if (text.length() > max / 3 && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max) {
+      close(CloseCodes.TOO_BIG, "message larger than " + max + " bytes");
       return;
     }
-    if (!bucket.take(lastSeen)) {
-      if (++rateLimitStrikes > services.config().inboundBurst()) {
-        close(CloseCodes.RATE_LIMITED, "too many messages");
-      } else {
-        send(Frames.error(null, "rate-limited", "more than " + services.config().inboundRatePerSecond()
-            + " messages per second; slow down"));
-      }
+    if (!withinRate()) {
       return;
     }
-    rateLimitStrikes = 0;
     JsonObject request;
     try {
       Object parsed = Json.decodeValue(text);
@@ -176,6 +177,21 @@ final class Connection {
     }
   }
 
+  /** Takes a token from the bucket; over the limit, says so or, for a client that keeps going, closes. */
+  private boolean withinRate() {
+    if (bucket.take(lastSeen)) {
+      rateLimitStrikes = 0;
+      return true;
+    }
+    if (++rateLimitStrikes > services.config().inboundBurst()) {
+      close(CloseCodes.RATE_LIMITED, "too many messages");
+    } else {
+      send(Frames.error(null, "rate-limited", "more than " + services.config().inboundRatePerSecond()
+          + " messages per second; slow down"));
+    }
+    return false;
+  }
+
   private void onHello(String re, JsonObject request) {
     Object version = request.getValue("v", Frames.VERSION);
     if (!(version instanceof Number n) || n.intValue() != Frames.VERSION) {
@@ -195,7 +211,10 @@ final class Connection {
   }
 
   private void authenticate(String token, String re) {
-    services.tokens().verify(token).map(Client::of)
+    services.tokens().verify(token)
+        .compose(attendee -> services.access().registrationActive(attendee.registrationId())
+            .compose(active -> active ? Future.succeededFuture(Client.of(attendee))
+                : Future.failedFuture("registration cancelled or erased")))
         .recover(notAttendee -> services.keys().authenticate(token).map(Client::of)
             .map(Future::succeededFuture).orElseGet(() -> Future.failedFuture("unknown token")))
         .onSuccess(authenticated -> authenticated(authenticated, re))
@@ -242,12 +261,20 @@ final class Connection {
           .put("seq", subscriptions.get(topic.name()).lastSent).encode());
       return;
     }
+    // reserved at once: a second subscribe, or an unsubscribe, during the checks below sees it
+    Subscription subscription = new Subscription();
+    subscription.caughtUpLater = new ArrayList<>();
+    subscriptions.put(topic.name(), subscription);
     services.access().check(client, topic).onComplete(ar -> {
+      if (closed || subscriptions.get(topic.name()) != subscription) {
+        return;
+      }
       if (ar.failed()) {
+        subscriptions.remove(topic.name());
         String code = ar.cause() instanceof ProblemException problem ? problem.type().code() : "internal";
         send(Frames.error(re, code, ar.cause().getMessage()));
-      } else if (!closed) {
-        startSubscription(re, topic, since == null ? null : ((Number) since).longValue());
+      } else {
+        startSubscription(re, topic, since == null ? null : ((Number) since).longValue(), subscription);
       }
     });
   }
@@ -256,10 +283,7 @@ final class Connection {
    * Joins the live stream first, holding what arrives, then replays history (or sends a reset), then
    * releases what was held: nothing falls between the replay and the live stream, and nothing comes twice.
    */
-  private void startSubscription(String re, Topic topic, Long since) {
-    Subscription subscription = new Subscription();
-    subscription.caughtUpLater = new ArrayList<>();
-    subscriptions.put(topic.name(), subscription);
+  private void startSubscription(String re, Topic topic, Long since, Subscription subscription) {
     group.subscribe(topic.name(), this)
         .compose(v -> since == null ? services.live().lastSequence(topic.name()).map(last -> {
           subscription.lastSent = last;
@@ -271,7 +295,7 @@ final class Connection {
           }
           if (ar.failed()) {
             subscriptions.remove(topic.name());
-            group.unsubscribe(topic.name(), this);
+            leftTopic(topic.name(), subscription);
             send(Frames.error(re, "unavailable", "could not subscribe now; retry"));
             return;
           }
@@ -281,7 +305,10 @@ final class Connection {
           for (Object[] message : held) {
             deliver(topic.name(), (Long) message[0], (ByteBuf) message[1]);
           }
-          if (client.attendee() && topic.kind() == Topic.Kind.SESSION) {
+          // only a subscription still alive joins; its leave is recorded only if it joined
+          if (!closed && subscriptions.get(topic.name()) == subscription && client.attendee()
+              && topic.kind() == Topic.Kind.SESSION) {
+            subscription.joined = true;
             services.presence().arrived(topic.name());
             services.attendance().joined(topic.numericId(), client.registrationId(), id);
           }
@@ -315,17 +342,23 @@ final class Connection {
   }
 
   private void onUnsubscribe(String re, JsonObject request) {
-    String name = request.getValue("topic") instanceof String t ? t : null;
-    if (name != null && subscriptions.remove(name) != null) {
-      leftTopic(name);
+    Topic topic = Topic.parse(request.getValue("topic") instanceof String t ? t : null);
+    if (topic == null) {
+      onInvalid(re, "bad-request", "topic must be event:<id>, session:<id>, attendee:<id> or lobby:<id>");
+      return;
     }
-    send(Frames.reply("unsubscribed", re).put("topic", name).encode());
+    Subscription subscription = subscriptions.remove(topic.name());
+    if (subscription != null) {
+      leftTopic(topic.name(), subscription);
+    }
+    send(Frames.reply("unsubscribed", re).put("topic", topic.name()).encode());
   }
 
-  private void leftTopic(String name) {
+  private void leftTopic(String name, Subscription subscription) {
     group.unsubscribe(name, this);
     Topic topic = Topic.parse(name);
-    if (client != null && client.attendee() && topic != null && topic.kind() == Topic.Kind.SESSION) {
+    if (subscription.joined && topic != null) {
+      subscription.joined = false;
       services.presence().left(name);
       services.attendance().left(topic.numericId(), id);
     }
@@ -347,6 +380,11 @@ final class Connection {
     if (closed) {
       return;
     }
+    if (socket.isClosed()) {
+      // the client's close frame is in but our close handler has not run yet: writing would throw
+      cleanUp();
+      return;
+    }
     if (socket.writeQueueFull()) {
       close(CloseCodes.TOO_SLOW, "too slow; reconnect and resume");
       return;
@@ -355,6 +393,10 @@ final class Connection {
   }
 
   private void writeShared(ByteBuf frame) {
+    if (socket.isClosed()) {
+      cleanUp();
+      return;
+    }
     if (socket.writeQueueFull()) {
       close(CloseCodes.TOO_SLOW, "too slow; reconnect and resume");
       return;
@@ -377,8 +419,8 @@ final class Connection {
     }
     closed = true;
     services.vertx().cancelTimer(authTimer);
-    for (String name : List.copyOf(subscriptions.keySet())) {
-      leftTopic(name);
+    for (Map.Entry<String, Subscription> entry : List.copyOf(subscriptions.entrySet())) {
+      leftTopic(entry.getKey(), entry.getValue());
     }
     subscriptions.clear();
     if (client != null && client.attendee()) {

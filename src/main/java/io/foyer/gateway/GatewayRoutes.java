@@ -24,8 +24,9 @@ public final class GatewayRoutes implements ApiRoutes {
 
   private static final List<String> MEMBERS = List.of("title", "body", "sessionId");
   private static final String INSERT = """
-      INSERT INTO announcements (event_id, session_id, registration_id, topic, sequence, title, body, created_by)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""";
+      INSERT INTO announcements (event_id, session_id, registration_id, topic, title, body, created_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""";
+  private static final String SET_SEQUENCE = "UPDATE announcements SET sequence = $2 WHERE id = $1";
   private static final String REGISTRATION_EVENT = "SELECT event_id FROM registrations WHERE id = $1";
 
   private final Gateway gateway;
@@ -108,22 +109,21 @@ public final class GatewayRoutes implements ApiRoutes {
   }
 
   /**
-   * Publishes, then stores the announcement with its sequence number and the audit entry in one transaction,
-   * so the organizer's 201 means both delivered to every node and kept for snapshots.
+   * Stores the announcement with its audit entry first, then publishes it: whatever a client receives is
+   * already in the snapshot a reset would give, and a failed store pushes nothing. The organizer's 201 means
+   * both stored and delivered to every node.
    */
   private Future<JsonObject> push(RoutingContext ctx, Organizer organizer, long eventId, Topic topic, Long sessionId,
       UUID registrationId, String title, String text) {
-    JsonObject data = new JsonObject().put("title", title).put("body", text);
-    return gateway.publish(topic, "announcement", data).compose(seq -> pool.withTransaction(connection -> connection
-        .preparedQuery(INSERT)
-        .execute(Tuple.of(eventId, sessionId, registrationId, topic.name(), seq, title, text, organizer.keyName()))
-        .compose(rows -> {
-          long id = rows.iterator().next().getLong(0);
-          return AuditLog.record(connection, new AuditEntry(organizer.keyName(), "announcement.sent", eventId,
-              topic.name(), new JsonObject().put("announcement", id).put("seq", seq),
-              ctx.request().remoteAddress().hostAddress()))
-              .map(new JsonObject().put("id", id).put("topic", topic.name()).put("seq", seq));
-        })));
+    return pool.withTransaction(connection -> connection.preparedQuery(INSERT)
+            .execute(Tuple.of(eventId, sessionId, registrationId, topic.name(), title, text, organizer.keyName()))
+            .map(rows -> rows.iterator().next().getLong(0))
+            .compose(id -> AuditLog.record(connection, new AuditEntry(organizer.keyName(), "announcement.sent",
+                eventId, topic.name(), new JsonObject().put("announcement", id),
+                ctx.request().remoteAddress().hostAddress())).map(id)))
+        .compose(id -> gateway.publish(topic, "announcement", new JsonObject().put("title", title).put("body", text))
+            .compose(seq -> pool.preparedQuery(SET_SEQUENCE).execute(Tuple.of(id, seq))
+                .map(new JsonObject().put("id", id).put("topic", topic.name()).put("seq", seq))));
   }
 
   private void report(RoutingContext ctx) {

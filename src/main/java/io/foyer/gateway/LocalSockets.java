@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sockets of one event loop, by topic. Only ever touched on that event loop, so delivering a message
@@ -23,6 +24,8 @@ final class LocalSockets {
   private final TopicHub hub;
   private final Map<String, Subscribers> byTopic = new HashMap<>();
   private final Set<Connection> connections = new HashSet<>();
+  private final AtomicInteger open = new AtomicInteger();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalSockets.class);
 
   /**
    * The sockets of one topic, with an array copy made only when they change: a delivery loops over the
@@ -53,15 +56,20 @@ final class LocalSockets {
   }
 
   void opened(Connection connection) {
-    connections.add(connection);
+    if (connections.add(connection)) {
+      open.incrementAndGet();
+    }
   }
 
   void closed(Connection connection) {
-    connections.remove(connection);
+    if (connections.remove(connection)) {
+      open.decrementAndGet();
+    }
   }
 
+  /** Open sockets; safe to read from any thread (metrics). */
   int size() {
-    return connections.size();
+    return open.get();
   }
 
   /** Adds a subscriber; completes once this node receives the topic. */
@@ -88,7 +96,12 @@ final class LocalSockets {
     Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
       for (Connection connection : subscribers.snapshot()) {
-        connection.deliver(topic, seq, frame);
+        try {
+          connection.deliver(topic, seq, frame);
+        } catch (RuntimeException e) {
+          // one broken socket must not keep the message from the others
+          log.debug("Delivery to a socket failed: {}", e.toString());
+        }
       }
     }
   }
@@ -97,7 +110,11 @@ final class LocalSockets {
     Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
       for (Connection connection : subscribers.snapshot()) {
-        connection.deliverEphemeral(frame);
+        try {
+          connection.deliverEphemeral(frame);
+        } catch (RuntimeException e) {
+          log.debug("Delivery to a socket failed: {}", e.toString());
+        }
       }
     }
   }
@@ -106,11 +123,18 @@ final class LocalSockets {
   Future<Void> drain(long jitterMillis) {
     Promise<Void> drained = Promise.promise();
     context.runOnContext(v -> {
-      for (Connection connection : List.copyOf(connections)) {
-        long after = jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1);
-        connection.tellToReconnect(after);
+      try {
+        for (Connection connection : List.copyOf(connections)) {
+          long after = jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1);
+          try {
+            connection.tellToReconnect(after);
+          } catch (RuntimeException e) {
+            log.debug("Could not tell a socket to reconnect: {}", e.toString());
+          }
+        }
+      } finally {
+        drained.complete();
       }
-      drained.complete();
     });
     return drained.future();
   }
@@ -118,7 +142,11 @@ final class LocalSockets {
   private void checkLiveness() {
     long now = System.nanoTime();
     for (Connection connection : List.copyOf(connections)) {
-      connection.checkLiveness(now);
+      try {
+        connection.checkLiveness(now);
+      } catch (RuntimeException e) {
+        log.debug("Liveness check of a socket failed: {}", e.toString());
+      }
     }
   }
 }

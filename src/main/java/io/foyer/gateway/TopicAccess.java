@@ -17,6 +17,8 @@ final class TopicAccess {
 
   private static final String SESSION_EVENT = "SELECT event_id FROM sessions WHERE id = $1";
   private static final String REGISTRATION_EVENT = "SELECT event_id FROM registrations WHERE id = $1";
+  private static final String REGISTRATION_ACTIVE = """
+      SELECT 1 FROM registrations WHERE id = $1 AND status <> 'cancelled' AND erased_at IS NULL""";
 
   private final Pool pool;
   /** A session never moves to another event, so its event is cached for good. */
@@ -34,6 +36,11 @@ final class TopicAccess {
           ? allowIf(client.registrationId().toString().equals(topic.id()), topic)
           : registrationEvent(UUID.fromString(topic.id())).compose(event -> allowIf(client.coversEvent(event), topic));
     };
+  }
+
+  /** Whether an attendee token still stands for a registration (not cancelled, not erased). */
+  Future<Boolean> registrationActive(UUID registrationId) {
+    return pool.preparedQuery(REGISTRATION_ACTIVE).execute(Tuple.of(registrationId)).map(rows -> rows.size() > 0);
   }
 
   Future<Long> sessionEvent(long sessionId) {

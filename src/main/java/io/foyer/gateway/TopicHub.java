@@ -69,8 +69,18 @@ final class TopicHub {
       TopicState state = topics.computeIfAbsent(topic, TopicState::new);
       state.groups.add(group);
       if (state.consumer == null) {
+        // messages wait until the topic's current sequence is known, so the very first one is gap-checked too
+        state.filling = true;
         state.consumer = vertx.eventBus().consumer(Topic.ADDRESS_PREFIX + topic, message -> onMessage(state, message));
-        state.ready = state.consumer.completion();
+        state.ready = state.consumer.completion()
+            .compose(registered -> live.lastSequence(topic))
+            .map(last -> {
+              onHub(() -> {
+                state.lastSeq = last;
+                releaseHeld(state);
+              });
+              return (Void) null;
+            });
         // a registration that failed must not stay cached: the next subscriber tries again
         state.ready.onFailure(err -> onHub(() -> {
           if (topics.get(topic) == state) {
@@ -114,19 +124,22 @@ final class TopicHub {
   }
 
   private void onMessage(TopicState state, Message<String> message) {
-    long seq = Long.parseLong(message.headers().get(Gateway.SEQ_HEADER));
+    accept(state, Long.parseLong(message.headers().get(Gateway.SEQ_HEADER)), message.body());
+  }
+
+  private void accept(TopicState state, long seq, String frame) {
     if (state.filling) {
-      state.pending.add(new Pending(seq, message.body()));
+      state.pending.add(new Pending(seq, frame));
       return;
     }
     if (state.lastSeq >= 0 && seq <= state.lastSeq) {
       return;
     }
     if (state.lastSeq >= 0 && seq > state.lastSeq + 1) {
-      fillGap(state, new Pending(seq, message.body()));
+      fillGap(state, new Pending(seq, frame));
       return;
     }
-    deliver(state, seq, message.body());
+    deliver(state, seq, frame);
   }
 
   /** A message overtook an earlier one: deliver the missing ones from history first, then what waited. */
@@ -140,17 +153,24 @@ final class TopicHub {
             deliver(state, entry.sequence(), Frames.message(state.name, entry.sequence(), entry.payload()));
           }
         }
+      } else {
+        // the history cannot say what is missing: go on from the oldest held message; a subscriber that
+        // notices the jump resumes through the history once it is back
+        state.lastSeq = state.pending.stream().mapToLong(Pending::seq).min().orElse(state.lastSeq + 1) - 1;
       }
-      state.filling = false;
-      List<Pending> waiting = new ArrayList<>(state.pending);
-      state.pending.clear();
-      waiting.sort(Comparator.comparingLong(Pending::seq));
-      for (Pending next : waiting) {
-        if (next.seq() > state.lastSeq) {
-          deliver(state, next.seq(), next.frame());
-        }
-      }
+      releaseHeld(state);
     }));
+  }
+
+  /** Feeds held messages back in sequence order; a further gap among them starts another fill. */
+  private void releaseHeld(TopicState state) {
+    state.filling = false;
+    List<Pending> waiting = new ArrayList<>(state.pending);
+    state.pending.clear();
+    waiting.sort(Comparator.comparingLong(Pending::seq));
+    for (Pending next : waiting) {
+      accept(state, next.seq(), next.frame());
+    }
   }
 
   private void deliver(TopicState state, long seq, String frame) {

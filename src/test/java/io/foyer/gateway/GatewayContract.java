@@ -138,6 +138,41 @@ abstract class GatewayContract {
   }
 
   @Test
+  void messagesThatOvertakeEachOtherOnTheWayAreDeliveredInOrderOnce() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    WsClient ws = subscribed(eventId, "order@example.org", "event:" + eventId, null);
+    Topic topic = Topic.event(eventId);
+    String first = Frames.body("announcement", "2030-01-01T00:00:00.000Z", new JsonObject().put("body", "first"));
+    String second = Frames.body("announcement", "2030-01-01T00:00:01.000Z", new JsonObject().put("body", "second"));
+    long firstSeq = await(node.live().append(topic.name(), first, 100, Duration.ofMinutes(10)));
+    long secondSeq = await(node.live().append(topic.name(), second, 100, Duration.ofMinutes(10)));
+
+    // two publishers' messages cross on the event bus: the later one arrives first
+    node.vertx().eventBus().publish(topic.address(), Frames.message(topic.name(), secondSeq, second),
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Gateway.SEQ_HEADER, Long.toString(secondSeq)));
+    node.vertx().eventBus().publish(topic.address(), Frames.message(topic.name(), firstSeq, first),
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Gateway.SEQ_HEADER, Long.toString(firstSeq)));
+
+    assertThat(ws.next("message").getLong("seq")).isEqualTo(firstSeq);
+    assertThat(ws.next("message").getLong("seq")).isEqualTo(secondSeq);
+    Thread.sleep(300);
+    assertThat(ws.drain()).noneMatch(f -> "message".equals(f.getString("type")));
+  }
+
+  @Test
+  void theTokenOfACancelledRegistrationNoLongerOpensASocket() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    String token = register(eventId, "gone@example.org").getString("token");
+    api.delete("/api/events/" + eventId + "/registrations/me", token);
+
+    WsClient ws = client(token);
+
+    assertThat(ws.next("error").getString("code")).isEqualTo("unauthorized");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+    assertThat(ws.closeCode()).isEqualTo((short) 4001);
+  }
+
+  @Test
   void aClientTooFarBehindGetsAResetWithASnapshot() throws Exception {
     FoyerApp small = start(Map.of("FOYER_LIVE_HISTORY_SIZE", "2"));
     Attendee attendee = attendeeOn(small, "behind@example.org");
