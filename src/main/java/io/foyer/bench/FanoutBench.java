@@ -141,6 +141,10 @@ public final class FanoutBench implements Callable<Integer> {
       await(clients.connect(server.port(), clientCount, uri, readyWhen, replyTo));
       boolean needsReady = !name.startsWith("baseline");
       waitUntil(() -> !needsReady || clients.ready() == clientCount, 120);
+      if (needsReady && clients.ready() < clientCount) {
+        throw new IllegalStateException("only " + clients.ready() + " of " + clientCount
+            + " clients were subscribed after 2 minutes");
+      }
       long connected = server.residentBytesAfterGc();
       long cpuBefore = server.cpuNanos();
       long[] sent = new long[messages];

@@ -68,8 +68,9 @@ final class FanoutClients {
       return;
     }
     WebSocketClient client = clients.get(i % clients.size());
+    // a handshake that never completes fails after a minute instead of holding the whole run
     vertx.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI(uri.apply(i)))
+            .setURI(uri.apply(i)).setTimeout(60_000))
         .onSuccess(socket -> {
           synchronized (sockets) {
             sockets.add(socket);
