@@ -104,7 +104,9 @@ final class RegistrationLoad {
   private record Answer(int statusCode, String body) {}
 
   private Future<Answer> call(HttpMethod method, String path, String bearer, JsonObject body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setURI(base.getPath().replaceAll("/$", "") + path);
+    // an answer that never comes is counted as an error after 30 s instead of holding the run forever
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(base.getPath().replaceAll("/$", "") + path)
+        .setIdleTimeout(30_000);
     if (bearer != null) {
       options.putHeader("Authorization", "Bearer " + bearer);
     }
