@@ -34,20 +34,18 @@ public final class AuditLog {
   public static Future<JsonArray> recent(SqlClient client, Long eventId, int limit) {
     var query = eventId == null ? client.preparedQuery(ALL).execute(Tuple.of(limit))
         : client.preparedQuery(BY_EVENT).execute(Tuple.of(eventId, limit));
-    return query.map(rows -> {
-      JsonArray entries = new JsonArray();
-      rows.forEach(row -> entries.add(toJson(row)));
-      return entries;
-    });
+    return query.map(AuditLog::entries);
   }
 
   /** Every entry about one target (a registration id, a session), oldest first. */
   public static Future<JsonArray> aboutTarget(SqlClient client, String target) {
-    return client.preparedQuery(BY_TARGET).execute(Tuple.of(target)).map(rows -> {
-      JsonArray entries = new JsonArray();
-      rows.forEach(row -> entries.add(toJson(row)));
-      return entries;
-    });
+    return client.preparedQuery(BY_TARGET).execute(Tuple.of(target)).map(AuditLog::entries);
+  }
+
+  private static JsonArray entries(Iterable<Row> rows) {
+    JsonArray entries = new JsonArray();
+    rows.forEach(row -> entries.add(toJson(row)));
+    return entries;
   }
 
   private static JsonObject toJson(Row row) {

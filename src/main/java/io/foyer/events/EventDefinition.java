@@ -30,14 +30,9 @@ public record EventDefinition(String title, String description, Instant startsAt
         v.instant(body, "registrationOpensAt", false),
         v.instant(body, "registrationClosesAt", false),
         RegistrationField.listFromJson(body.getValue("fields"), v));
-    if (definition.startsAt() != null && definition.endsAt() != null
-        && !definition.endsAt().isAfter(definition.startsAt())) {
-      v.fail("endsAt", "must be after startsAt");
-    }
-    if (definition.registrationOpensAt() != null && definition.registrationClosesAt() != null
-        && !definition.registrationClosesAt().isAfter(definition.registrationOpensAt())) {
-      v.fail("registrationClosesAt", "must be after registrationOpensAt");
-    }
+    v.after("endsAt", definition.endsAt(), "startsAt", definition.startsAt());
+    v.after("registrationClosesAt", definition.registrationClosesAt(), "registrationOpensAt",
+        definition.registrationOpensAt());
     v.throwIfInvalid();
     return definition;
   }

@@ -31,10 +31,7 @@ public record SessionDefinition(String title, String description, String track, 
     if (definition.streamUrl() != null && !isHttpUrl(definition.streamUrl())) {
       v.fail("streamUrl", "must be an http or https URL");
     }
-    if (definition.startsAt() != null && definition.endsAt() != null
-        && !definition.endsAt().isAfter(definition.startsAt())) {
-      v.fail("endsAt", "must be after startsAt");
-    }
+    v.after("endsAt", definition.endsAt(), "startsAt", definition.startsAt());
     v.throwIfInvalid();
     return definition;
   }

@@ -110,9 +110,7 @@ final class Connection {
   }
 
   void deliverEphemeral(ByteBuf frame) {
-    if (!closed) {
-      writeShared(frame);
-    }
+    writeShared(frame);
   }
 
   void tellToReconnect(long afterMillis) {
@@ -377,31 +375,32 @@ final class Connection {
   }
 
   private void send(String frame) {
+    if (writable()) {
+      socket.writeTextMessage(frame);
+    }
+  }
+
+  private void writeShared(ByteBuf frame) {
+    if (writable()) {
+      Frames.writeShared(socket, frame);
+    }
+  }
+
+  /** Whether a frame may be written now; a closing socket is cleaned up, one too far behind is closed. */
+  private boolean writable() {
     if (closed) {
-      return;
+      return false;
     }
     if (socket.isClosed()) {
       // the client's close frame is in but our close handler has not run yet: writing would throw
       cleanUp();
-      return;
+      return false;
     }
     if (socket.writeQueueFull()) {
       close(CloseCodes.TOO_SLOW, "too slow; reconnect and resume");
-      return;
+      return false;
     }
-    socket.writeTextMessage(frame);
-  }
-
-  private void writeShared(ByteBuf frame) {
-    if (socket.isClosed()) {
-      cleanUp();
-      return;
-    }
-    if (socket.writeQueueFull()) {
-      close(CloseCodes.TOO_SLOW, "too slow; reconnect and resume");
-      return;
-    }
-    Frames.writeShared(socket, frame);
+    return true;
   }
 
   private void close(short code, String reason) {

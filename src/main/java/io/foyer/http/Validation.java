@@ -89,6 +89,13 @@ public final class Validation {
     return null;
   }
 
+  /** Reports {@code laterField} when both instants are given and it is not after {@code earlierField}. */
+  public void after(String laterField, Instant later, String earlierField, Instant earlier) {
+    if (earlier != null && later != null && !later.isAfter(earlier)) {
+      fail(laterField, "must be after " + earlierField);
+    }
+  }
+
   public Integer positiveInt(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (value == null) {

@@ -52,11 +52,15 @@ public final class Store {
 
   /** Closes the pool and stops the embedded server, if any. */
   public Future<Void> close(Vertx vertx) {
-    return pool.close().eventually(() -> embedded == null ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> {
-          embedded.close();
-          return null;
-        }, false));
+    return pool.close().eventually(() -> stopEmbedded(vertx, embedded));
+  }
+
+  /** Stops an embedded server (if any) on a worker thread: pg_ctl waits for the server to go down. */
+  private static Future<Void> stopEmbedded(Vertx vertx, EmbeddedPostgres embedded) {
+    return embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      embedded.close();
+      return null;
+    }, false);
   }
 
   private record Prepared(String url, EmbeddedPostgres embedded) {}
@@ -86,11 +90,7 @@ public final class Store {
     return pool.query("SELECT 1").execute()
         .map(rows -> new Store(pool, prepared.embedded(), prepared.url()))
         .recover(err -> pool.close()
-            .eventually(() -> prepared.embedded() == null ? Future.succeededFuture()
-                : vertx.executeBlocking(() -> {
-                  prepared.embedded().close();
-                  return null;
-                }, false))
+            .eventually(() -> stopEmbedded(vertx, prepared.embedded()))
             .transform(ignored -> Future.failedFuture(err)));
   }
 }
