@@ -1,16 +1,14 @@
 package io.foyer;
 
-import io.foyer.auth.AttendeeTokens;
 import io.foyer.auth.AuthHandlers;
-import io.foyer.auth.OrganizerKeys;
+import io.foyer.auth.Credentials;
+import io.foyer.bus.Bus;
 import io.foyer.cluster.ClusterBoot;
 import io.foyer.config.FoyerConfig;
 import io.foyer.config.FoyerConfig.Engine;
-import io.foyer.events.EventCatalog;
 import io.foyer.events.EventRepository;
 import io.foyer.events.EventRoutes;
 import io.foyer.gateway.Gateway;
-import io.foyer.gateway.GatewayNode;
 import io.foyer.gateway.GatewayRoutes;
 import io.foyer.http.HttpServerVerticle;
 import io.foyer.http.RouterFactory;
@@ -18,8 +16,7 @@ import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.live.LiveState;
 import io.foyer.live.MemoryLiveState;
 import io.foyer.live.RedisLiveState;
-import io.foyer.registration.RegistrationCommands;
-import io.foyer.registration.RegistrationRepository;
+import io.foyer.presence.AttendanceRoutes;
 import io.foyer.registration.RegistrationRoutes;
 import io.foyer.store.Store;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -40,6 +37,8 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,45 +47,64 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that starts a node: reads the chosen store, LiveState engine and cluster mode from the
- * configuration, opens them in order, deploys the verticles, and says what it chose. Stops in reverse.
+ * The one place that starts a node. It opens, in order: Vert.x (clustered or not), the store, LiveState,
+ * the credentials, the capability verticles, and the HTTP verticles; each step is a module whose start
+ * returns what it opened, and whose close is remembered. A node stops (or a failed start is undone) by
+ * closing what was opened, in reverse.
  */
 public final class FoyerApp {
 
   private static final Logger log = LoggerFactory.getLogger(FoyerApp.class);
 
-  private final FoyerConfig config;
   private final String nodeId;
-  private final PrometheusMeterRegistry metrics;
-  private final AtomicInteger httpPort = new AtomicInteger();
-  private Vertx vertx;
-  private Store store;
-  private LiveState live;
-  private AttendeeTokens tokens;
-  private OrganizerKeys organizerKeys;
-  private EventCatalog eventCatalog;
-  private RegistrationCommands registrationCommands;
-  private GatewayNode gatewayNode;
+  private final Vertx vertx;
+  private final Store store;
+  private final LiveState live;
+  private final Capabilities capabilities;
+  private final int httpPort;
+  private final Opened opened;
 
-  private FoyerApp(FoyerConfig config) {
-    this.config = config;
-    this.nodeId = config.node().id().isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8)
-        : config.node().id();
-    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    metrics.config().commonTags("node", nodeId, "region", config.node().region());
+  private FoyerApp(String nodeId, Vertx vertx, Store store, LiveState live, Capabilities capabilities,
+      int httpPort, Opened opened) {
+    this.nodeId = nodeId;
+    this.vertx = vertx;
+    this.store = store;
+    this.live = live;
+    this.capabilities = capabilities;
+    this.httpPort = httpPort;
+    this.opened = opened;
   }
 
   /** Starts a node; the Future fails, with everything already opened closed again, if any part fails. */
   public static Future<FoyerApp> start(FoyerConfig config) {
-    FoyerApp app = new FoyerApp(config);
-    return app.createVertx()
-        .compose(v -> app.openStore())
-        .compose(v -> app.openLiveState())
-        .compose(v -> app.recordNodeStart())
-        .compose(v -> app.openCapabilities())
-        .compose(v -> app.deployHttp())
-        .map(v -> app.announce())
-        .recover(err -> app.stop().transform(ignored -> Future.failedFuture(err)));
+    String nodeId = config.node().id().isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8)
+        : config.node().id();
+    PrometheusMeterRegistry metrics = metrics(nodeId, config);
+    Opened opened = new Opened();
+    opened.add(() -> {
+      metrics.close();
+      return Future.succeededFuture();
+    });
+    Future<Vertx> vertx = openVertx(config, metrics).map(v -> opened.add(v, Vertx::close));
+    Future<Store> store = vertx.compose(v -> Store.open(v, config.pg()))
+        .map(s -> opened.add(s, x -> x.close(vertx.result())));
+    Future<LiveState> live = store.compose(s -> openLiveState(vertx.result(), config))
+        .map(l -> opened.add(l, LiveState::close));
+    Future<Credentials> credentials = live
+        .compose(l -> recordNodeStart(store.result(), nodeId, config, l))
+        .compose(v -> Credentials.load(vertx.result(), config.auth(), config.dataDir()));
+    Future<Capabilities> capabilities = credentials
+        .compose(c -> Capabilities.deploy(vertx.result(), config, nodeId, store.result().pool(), live.result(), c,
+            metrics))
+        .map(c -> opened.add(c, Capabilities::close));
+    Future<Integer> httpPort = capabilities
+        .compose(c -> deployHttp(vertx.result(), config, nodeId, metrics, store.result(), live.result(),
+            credentials.result(), c, opened));
+    return httpPort
+        .map(port -> new FoyerApp(nodeId, vertx.result(), store.result(), live.result(), capabilities.result(), port,
+            opened))
+        .onSuccess(app -> app.announce(config))
+        .recover(err -> opened.closeAll().transform(ignored -> Future.failedFuture(err)));
   }
 
   public Vertx vertx() {
@@ -107,74 +125,61 @@ public final class FoyerApp {
 
   /** The port the HTTP server is bound to. */
   public int httpPort() {
-    return httpPort.get();
+    return httpPort;
   }
 
-  /** Signs and checks attendee tokens. */
-  public AttendeeTokens tokens() {
-    return tokens;
+  /** The push gateway of this node, through which every capability reaches attendees. */
+  public Gateway gateway() {
+    return capabilities.gateway().gateway();
+  }
+
+  /** Open WebSocket connections on this node. */
+  public int gatewayConnections() {
+    return capabilities.gateway().connections();
+  }
+
+  /** Tells every WebSocket client of this node to reconnect elsewhere and closes their sockets. */
+  public Future<Void> drainWebSockets() {
+    return capabilities.gateway().drain();
   }
 
   /**
-   * Tells WebSocket clients to reconnect elsewhere, undeploys the verticles, writes every registration and
-   * attendance record already accepted, then closes LiveState, the store
-   * (stopping an embedded server) and Vert.x.
+   * Tells WebSocket clients to reconnect elsewhere and stops serving HTTP, then stops the capabilities (each
+   * writer writes what it accepted), then closes LiveState, the store (stopping an embedded server) and Vert.x.
    */
   public Future<Void> stop() {
-    if (vertx == null) {
-      return Future.succeededFuture();
-    }
-    Future<Void> drained = gatewayNode == null ? Future.succeededFuture() : gatewayNode.drain();
-    return drained
-        .eventually(() -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
-        .eventually(() -> gatewayNode == null ? Future.succeededFuture() : gatewayNode.close())
-        .eventually(() -> registrationCommands == null ? Future.succeededFuture() : registrationCommands.close())
-        .eventually(() -> eventCatalog == null ? Future.succeededFuture() : eventCatalog.close())
-        .eventually(() -> live == null ? Future.succeededFuture() : live.close())
-        .eventually(() -> store == null ? Future.succeededFuture() : store.close(vertx))
-        .eventually(vertx::close)
-        .onComplete(ar -> metrics.close())
-        .mapEmpty();
+    return opened.closeAll();
   }
 
-  private Future<Void> createVertx() {
-    VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+  private static PrometheusMeterRegistry metrics(String nodeId, FoyerConfig config) {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().commonTags("node", nodeId, "region", config.node().region());
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmGcMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
     new UptimeMetrics().bindTo(metrics);
-    if (!config.cluster().enabled()) {
-      vertx = builder.with(options).build();
-      return Future.succeededFuture();
-    }
-    return ClusterBoot.start(builder, options, config.cluster()).map(clustered -> {
-      vertx = clustered;
-      return null;
-    });
+    return metrics;
   }
 
-  private Future<Void> openStore() {
-    return Store.open(vertx, config.pg()).map(opened -> {
-      store = opened;
-      return null;
-    });
+  private static Future<Vertx> openVertx(FoyerConfig config, PrometheusMeterRegistry metrics) {
+    VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+    VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics));
+    Future<Vertx> vertx = config.cluster().enabled()
+        ? ClusterBoot.start(builder, options, config.cluster())
+        : Future.succeededFuture(builder.build());
+    return vertx.onSuccess(Bus::install);
   }
 
-  private Future<Void> openLiveState() {
-    Future<LiveState> opened = config.live().engine() == Engine.REDIS
+  private static Future<LiveState> openLiveState(Vertx vertx, FoyerConfig config) {
+    return config.live().engine() == Engine.REDIS
         ? RedisLiveState.connect(vertx, config.redis().url(), config.redis().poolSize(), config.live().keyPrefix())
             .map(redis -> (LiveState) redis)
         : Future.succeededFuture(new MemoryLiveState(vertx));
-    return opened.map(state -> {
-      live = state;
-      return null;
-    });
   }
 
-  private Future<Void> recordNodeStart() {
+  private static Future<Void> recordNodeStart(Store store, String nodeId, FoyerConfig config, LiveState live) {
     return store.pool()
         .preparedQuery("INSERT INTO node_starts (node_id, region, version, store, live_engine, clustered) "
             + "VALUES ($1, $2, $3, $4, $5, $6)")
@@ -183,61 +188,35 @@ public final class FoyerApp {
         .mapEmpty();
   }
 
-  /** Keys and tokens first (they may be generated into the data directory), then each capability. */
-  private Future<Void> openCapabilities() {
-    return vertx.executeBlocking(() -> {
-      organizerKeys = OrganizerKeys.load(config.auth().apiKeys(), config.dataDir());
-      return AttendeeTokens.loadSecret(config.auth().tokenSecret(), config.dataDir());
-    }, false).compose(secret -> {
-      tokens = AttendeeTokens.create(vertx, secret, config.auth().attendeeTokenTtl());
-      registrationCommands = new RegistrationCommands(vertx, store.pool(), config.writer());
-      registrationCommands.writer().withMetrics(metrics);
-      gatewayNode = new GatewayNode(vertx, config, new Gateway(vertx, live, config.live()), store.pool(), tokens,
-          organizerKeys, nodeId);
-      gatewayNode.bindMetrics(metrics);
-      return EventCatalog.start(vertx, new EventRepository(store.pool()));
-    }).map(catalog -> {
-      eventCatalog = catalog;
-      return null;
-    });
-  }
-
-  private List<ApiRoutes> apiRoutes() {
-    AuthHandlers auth = new AuthHandlers(organizerKeys, tokens);
-    EventRepository events = new EventRepository(store.pool());
-    return List.of(
-        new EventRoutes(events, auth, store.pool()),
-        new RegistrationRoutes(eventCatalog, registrationCommands, new RegistrationRepository(store.pool()), tokens,
-            auth),
-        new GatewayRoutes(gatewayNode.gateway(), auth, store.pool()));
-  }
-
-  /** Tells every WebSocket client of this node to reconnect elsewhere and closes their sockets. */
-  public Future<Void> drainWebSockets() {
-    return gatewayNode.drain();
-  }
-
-  /** Open WebSocket connections on this node. */
-  public int gatewayConnections() {
-    return gatewayNode.connections();
-  }
-
-  /** The push gateway of this node, through which every capability reaches attendees. */
-  public Gateway gateway() {
-    return gatewayNode.gateway();
-  }
-
-  private Future<Void> deployHttp() {
-    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(), metrics,
-        nodeInfo(), apiRoutes());
+  /**
+   * One HTTP verticle per event loop. Closing it first tells WebSocket clients to reconnect elsewhere, then
+   * stops accepting requests.
+   */
+  private static Future<Integer> deployHttp(Vertx vertx, FoyerConfig config, String nodeId,
+      PrometheusMeterRegistry metrics, Store store, LiveState live, Credentials credentials,
+      Capabilities capabilities, Opened opened) {
+    AuthHandlers auth = new AuthHandlers(credentials.keys(), credentials.tokens());
+    List<ApiRoutes> api = List.of(
+        new EventRoutes(new EventRepository(store.pool()), auth, store.pool()),
+        new RegistrationRoutes(auth),
+        new AttendanceRoutes(auth, capabilities.catalog()),
+        new GatewayRoutes(capabilities.gateway().gateway(), auth, store.pool(), capabilities.catalog()));
+    JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
+    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(vertx, store, live),
+        metrics, nodeInfo, api);
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    AtomicInteger port = new AtomicInteger();
     return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), config.gateway(), routes::create,
-            gatewayNode::webSocketHandler, httpPort::set),
-        new DeploymentOptions().setInstances(instances)).mapEmpty();
+            capabilities.gateway()::webSocketHandler, port::set),
+        new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          opened.add(() -> capabilities.gateway().drain().eventually(() -> vertx.undeploy(id)));
+          return port.get();
+        });
   }
 
-  private HealthChecks readinessChecks() {
+  private static HealthChecks readinessChecks(Vertx vertx, Store store, LiveState live) {
     HealthChecks checks = HealthChecks.create(vertx);
     registerCheck(checks, "postgres", () -> store.pool().query("SELECT 1").execute());
     registerCheck(checks, "live-" + live.engineName(), live::ping);
@@ -245,24 +224,53 @@ public final class FoyerApp {
   }
 
   private static void registerCheck(HealthChecks checks, String name, Supplier<Future<?>> probe) {
+    // tryComplete: the check's own time-out may have answered already
     checks.register(name, 2000, promise -> probe.get()
-        .onSuccess(v -> promise.complete(Status.OK()))
-        .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))));
+        .onSuccess(v -> promise.tryComplete(Status.OK()))
+        .onFailure(err -> promise.tryComplete(Status.KO(new JsonObject()
+            .put("error", String.valueOf(err.getMessage()))))));
   }
 
-  private JsonObject nodeInfo() {
-    return new JsonObject().put("node", nodeId).put("region", config.node().region());
-  }
-
-  private FoyerApp announce() {
+  private void announce(FoyerConfig config) {
     String cluster = config.cluster().enabled()
         ? "clustered (Hazelcast on " + config.cluster().host() + ":" + config.cluster().port() + ", members "
             + config.cluster().members() + ")"
         : "single node";
     log.info("Foyer {} node {} (region {}) listening on http://{}:{}", FoyerVersion.get(), nodeId,
-        config.node().region(), config.http().host(), httpPort());
+        config.node().region(), config.http().host(), httpPort);
     log.info("Store: {}; LiveState: {}; mode: {}; configuration: {}", store.describe(), live.engineName(), cluster,
         config.sources());
-    return this;
+  }
+
+  /** What a node has opened so far; closed in reverse order, each step whatever became of the one before. */
+  private static final class Opened {
+    private final Deque<Supplier<Future<?>>> closers = new ArrayDeque<>();
+
+    void add(Supplier<Future<?>> closer) {
+      synchronized (closers) {
+        closers.push(closer);
+      }
+    }
+
+    <T> T add(T part, java.util.function.Function<T, Future<?>> close) {
+      add(() -> close.apply(part));
+      return part;
+    }
+
+    Future<Void> closeAll() {
+      Future<?> chain = Future.succeededFuture();
+      Supplier<Future<?>> next;
+      while ((next = poll()) != null) {
+        Supplier<Future<?>> closer = next;
+        chain = chain.eventually(closer::get);
+      }
+      return chain.mapEmpty();
+    }
+
+    private Supplier<Future<?>> poll() {
+      synchronized (closers) {
+        return closers.poll();
+      }
+    }
   }
 }

@@ -21,7 +21,11 @@ public record FoyerConfig(
 
   public record HttpConfig(String host, int port, int instances, long maxBodyBytes) {}
 
-  public record NodeConfig(String id, String region) {}
+  /**
+   * Who this node is, and how often it says it is alive in LiveState: a node silent for deadAfter is taken as
+   * dead, and a surviving node removes its presence share and closes its open attendance stays.
+   */
+  public record NodeConfig(String id, String region, Duration heartbeatInterval, Duration deadAfter) {}
 
   /** Organizer API keys (empty: use or generate the key file) and the attendee token secret (empty: file). */
   public record AuthConfig(List<ApiKey> apiKeys, String tokenSecret, Duration attendeeTokenTtl) {}
@@ -65,7 +69,13 @@ public record FoyerConfig(
         raw.integer("http.port", 0, 65535),
         raw.integer("http.instances", 0, 256),
         raw.integer("http.maxBodyBytes", 1024, 64 * 1024 * 1024));
-    NodeConfig node = new NodeConfig(raw.text("node.id"), nonEmpty(raw, "node.region"));
+    NodeConfig node = new NodeConfig(raw.text("node.id"), nonEmpty(raw, "node.region"),
+        Duration.ofSeconds(raw.integer("node.heartbeatSeconds", 1, 300)),
+        Duration.ofSeconds(raw.integer("node.deadAfterSeconds", 2, 3600)));
+    if (node.deadAfter().compareTo(node.heartbeatInterval().multipliedBy(2)) < 0) {
+      throw raw.invalid("node.deadAfterSeconds", "must be at least twice node.heartbeatSeconds, so that one late "
+          + "heartbeat does not count a live node as dead");
+    }
     Path dataDir = Path.of(nonEmpty(raw, "data.dir"));
     AuthConfig auth = new AuthConfig(apiKeys(raw), tokenSecret(raw),
         Duration.ofHours(raw.integer("auth.attendeeTokenTtlHours", 1, 24 * 366)));

@@ -1,8 +1,11 @@
 package io.foyer.events;
 
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Seat decisions never use it: they are made in the database.
  *
  * <p>It keeps loaded events only (not pending loads, whose callbacks would run on the loading request's event
- * loop, nor "no such event", which would let anyone grow it with made-up ids).
+ * loop, nor "no such event", which would let anyone grow it with made-up ids). It is the events capability's
+ * read API for other capabilities (registration, the gateway); {@link EventsVerticle} keeps it current.
  */
 public final class EventCatalog {
 
@@ -23,19 +27,15 @@ public final class EventCatalog {
 
   private record Entry(Event event, long loadedAt) {}
 
+  private final Pool pool;
   private final EventRepository repository;
   private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
-  private final MessageConsumer<Long> invalidations;
+  /** A session never moves to another event, so its event is kept for good. */
+  private final Map<Long, Long> sessionEvents = new ConcurrentHashMap<>();
 
-  private EventCatalog(Vertx vertx, EventRepository repository) {
-    this.repository = repository;
-    this.invalidations = vertx.eventBus().consumer(CHANGED_ADDRESS, message -> entries.remove(message.body()));
-  }
-
-  /** Starts listening for changes; completes once the listener is registered (cluster-wide). */
-  public static Future<EventCatalog> start(Vertx vertx, EventRepository repository) {
-    EventCatalog catalog = new EventCatalog(vertx, repository);
-    return catalog.invalidations.completion().map(catalog);
+  public EventCatalog(Pool pool) {
+    this.pool = pool;
+    this.repository = new EventRepository(pool);
   }
 
   /** The event, from the cache when fresh; callbacks run on the caller's context. */
@@ -48,12 +48,28 @@ public final class EventCatalog {
     return repository.get(eventId).onSuccess(event -> entries.put(eventId, new Entry(event, now)));
   }
 
+  /** The event a session belongs to; fails with not-found when there is no such session. */
+  public Future<Long> sessionEvent(long sessionId) {
+    Long cached = sessionEvents.get(sessionId);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return pool.preparedQuery(EventSql.SESSION_EVENT).execute(Tuple.of(sessionId)).map(rows -> {
+      if (rows.size() == 0) {
+        throw new ProblemException(ProblemType.NOT_FOUND, "no session " + sessionId);
+      }
+      long event = rows.iterator().next().getLong(0);
+      sessionEvents.put(sessionId, event);
+      return event;
+    });
+  }
+
+  void evict(long eventId) {
+    entries.remove(eventId);
+  }
+
   /** Tells every node that an event changed. */
   public static void announceChange(Vertx vertx, long eventId) {
     vertx.eventBus().publish(CHANGED_ADDRESS, eventId);
-  }
-
-  public Future<Void> close() {
-    return invalidations.unregister();
   }
 }

@@ -1,5 +1,6 @@
 package io.foyer.events;
 
+import io.foyer.audit.Actor;
 import io.foyer.audit.AuditEntry;
 import io.foyer.audit.AuditLog;
 import io.foyer.http.Validation;
@@ -29,9 +30,6 @@ public final class EventRepository {
   public EventRepository(Pool pool) {
     this.pool = pool;
   }
-
-  /** Who acts, from where: recorded with every change. */
-  public record Actor(String name, String remoteAddress) {}
 
   public Future<Event> create(EventDefinition definition, Actor actor) {
     return pool.withTransaction(connection -> connection.preparedQuery(EventSql.INSERT_EVENT)

@@ -1,5 +1,6 @@
 package io.foyer.events;
 
+import io.foyer.audit.Actor;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.audit.AuditLog;
@@ -44,8 +45,8 @@ public final class EventRoutes implements ApiRoutes {
     api.get("/audit").handler(auth.organizer()).handler(this::audit);
   }
 
-  static EventRepository.Actor actor(RoutingContext ctx, Organizer organizer) {
-    return new EventRepository.Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
+  static Actor actor(RoutingContext ctx, Organizer organizer) {
+    return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
   }
 
   private void createEvent(RoutingContext ctx) {

@@ -12,6 +12,8 @@ final class EventSql {
 
   static final String INSERT_SEATS = "INSERT INTO event_seats (event_id, capacity) VALUES ($1, $2)";
 
+  static final String SESSION_EVENT = "SELECT event_id FROM sessions WHERE id = $1";
+
   static final String SELECT_EVENT = "SELECT * FROM events WHERE id = $1";
 
   // NO KEY UPDATE: registrations inserting rows that reference the event only need a key-share lock, so they

@@ -7,6 +7,8 @@ final class CloseCodes {
 
   /** Node restarting or shutting down: reconnect (to any node) and resume. */
   static final short SERVICE_RESTART = 1012;
+  /** The node could not check the token right now (database or Redis unreachable): reconnect with backoff. */
+  static final short TRY_AGAIN_LATER = 1013;
   /** A message larger than gateway.maxMessageBytes. */
   static final short TOO_BIG = 1009;
   /** No valid authentication within gateway.authTimeoutSeconds, or an invalid token: do not retry as is. */

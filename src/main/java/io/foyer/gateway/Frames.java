@@ -39,6 +39,10 @@ final class Frames {
     return frame;
   }
 
+  static String error(String re, ErrorCode code, String message) {
+    return error(re, code.code(), message);
+  }
+
   static String error(String re, String code, String message) {
     return reply("error", re).put("code", code).put("message", message).encode();
   }

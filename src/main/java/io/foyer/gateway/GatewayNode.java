@@ -3,14 +3,19 @@ package io.foyer.gateway;
 import io.foyer.auth.AttendeeTokens;
 import io.foyer.auth.OrganizerKeys;
 import io.foyer.config.FoyerConfig;
+import io.foyer.events.EventCatalog;
 import io.foyer.http.ProblemResponses;
+import io.foyer.live.LiveState;
+import io.foyer.presence.Presence;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -18,40 +23,61 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The gateway of one node: the topic hub, the local socket groups (one per HTTP event loop), and the /ws
- * endpoint. Started once by FoyerApp; its {@link #mountWebSocket} runs in every HTTP verticle instance.
+ * The gateway of one node: its {@link TopicHub} verticle, the local socket groups (one per HTTP event loop),
+ * and the /ws endpoint. The sockets live on the HTTP event loops that accepted them (no hop per frame); the
+ * hub hands each message, encoded once, to every loop that holds subscribers.
  */
 public final class GatewayNode {
 
+  private final Vertx vertx;
   private final FoyerConfig config;
   private final Gateway gateway;
   private final TopicHub hub;
-  private final Attendance attendance;
-  private final Connection.Services services;
+  private final String hubDeployment;
+  private final GatewayServices services;
+  private final Counter failedDeliveries;
   private final List<LocalSockets> groups = new CopyOnWriteArrayList<>();
 
-  public GatewayNode(Vertx vertx, FoyerConfig config, Gateway gateway, Pool pool, AttendeeTokens tokens,
-      OrganizerKeys keys, String nodeId) {
+  private GatewayNode(Vertx vertx, FoyerConfig config, Gateway gateway, TopicHub hub, String hubDeployment,
+      GatewayServices services, MeterRegistry metrics) {
+    this.vertx = vertx;
     this.config = config;
     this.gateway = gateway;
-    this.hub = new TopicHub(vertx, vertx.getOrCreateContext(), gateway.live(), config.live().historyMaxAge());
-    this.attendance = new Attendance(vertx, pool, config.writer());
-    this.services = new Connection.Services(vertx, config.gateway(), gateway.live(), config.live().historyMaxAge(),
-        tokens, keys, new TopicAccess(pool), new Snapshots(pool), new Presence(gateway.live(), nodeId), attendance,
-        nodeId);
+    this.hub = hub;
+    this.hubDeployment = hubDeployment;
+    this.services = services;
+    this.failedDeliveries = Counter.builder("foyer.gateway.deliveries.failed")
+        .description("messages that could not be written to a socket").register(metrics);
+    Gauge.builder("foyer.gateway.connections", this, GatewayNode::connections)
+        .description("open WebSocket connections on this node").register(metrics);
+    Gauge.builder("foyer.gateway.topics", hub, TopicHub::consumedTopics)
+        .description("push topics this node consumes").register(metrics);
   }
 
+  /** Deploys the topic hub; the node's sockets are served once the HTTP verticles mount the handler. */
+  public static Future<GatewayNode> start(Vertx vertx, FoyerConfig config, LiveState live, Presence presence,
+      EventCatalog catalog, Pool pool, AttendeeTokens tokens, OrganizerKeys keys, String nodeId,
+      MeterRegistry metrics) {
+    TopicHub hub = new TopicHub(live, presence, config.live().historyMaxAge());
+    GatewayServices services = new GatewayServices(vertx, config.gateway(), live, config.live().historyMaxAge(),
+        tokens, keys, new TopicAccess(vertx, catalog), new Snapshots(pool), presence, nodeId);
+    Gateway gateway = new Gateway(vertx, live, config.live());
+    return vertx.deployVerticle(hub).map(id -> new GatewayNode(vertx, config, gateway, hub, id, services, metrics));
+  }
+
+  /** Through this every capability pushes to attendees. */
   public Gateway gateway() {
     return gateway;
   }
 
   /**
-   * The /ws handler of one HTTP verticle instance; its sockets form that event loop's group. It runs before
-   * the router: a socket then keeps no routing state for its whole life, which is memory per connection.
+   * The /ws handler of one HTTP verticle instance, called from that verticle's start with its context; its
+   * sockets form that event loop's group. It runs before the router: a socket then keeps no routing state
+   * for its whole life, which is memory per connection.
    */
-  public Handler<HttpServerRequest> webSocketHandler(Vertx vertx) {
-    LocalSockets group = new LocalSockets(vertx, vertx.getOrCreateContext(), hub,
-        config.gateway().pingInterval().toMillis());
+  public Handler<HttpServerRequest> webSocketHandler(Context context) {
+    LocalSockets group = new LocalSockets(context, hub, config.gateway().pingInterval().toMillis(),
+        failedDeliveries);
     groups.add(group);
     return request -> upgrade(request, group);
   }
@@ -61,21 +87,15 @@ public final class GatewayNode {
     return groups.stream().mapToInt(LocalSockets::size).sum();
   }
 
-  public void bindMetrics(MeterRegistry registry) {
-    Gauge.builder("foyer.gateway.connections", this, GatewayNode::connections)
-        .description("open WebSocket connections on this node").register(registry);
-    attendance.writer().withMetrics(registry);
-  }
-
   /** Asks every client to reconnect elsewhere (with jitter) and closes the sockets; for shutdown. */
   public Future<Void> drain() {
     long jitter = config.gateway().reconnectJitter().toMillis();
     return Future.join(groups.stream().map(group -> group.drain(jitter)).toList()).mapEmpty();
   }
 
+  /** Stops consuming every topic. */
   public Future<Void> close() {
-    hub.close();
-    return attendance.close();
+    return vertx.undeploy(hubDeployment);
   }
 
   private void upgrade(HttpServerRequest request, LocalSockets group) {

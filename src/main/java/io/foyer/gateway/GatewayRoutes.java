@@ -4,11 +4,16 @@ import io.foyer.audit.AuditEntry;
 import io.foyer.audit.AuditLog;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
+import io.foyer.bus.Bus;
+import io.foyer.events.EventCatalog;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.http.Validation;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.registration.RegistrationMessages;
+import io.foyer.registration.RegistrationMessages.Status;
+import io.foyer.registration.RegistrationMessages.StatusQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -19,28 +24,21 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
 
-/** Organizer pushes (announcements to an event or a session, direct messages) and attendance reports. */
+/** Organizer pushes: announcements to an event or a session, and direct messages to one attendee. */
 public final class GatewayRoutes implements ApiRoutes {
 
   private static final List<String> MEMBERS = List.of("title", "body", "sessionId");
-  private static final String INSERT = """
-      INSERT INTO announcements (event_id, session_id, registration_id, topic, title, body, created_by)
-      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""";
-  private static final String SET_SEQUENCE = "UPDATE announcements SET sequence = $2 WHERE id = $1";
-  private static final String REGISTRATION_EVENT = "SELECT event_id FROM registrations WHERE id = $1";
 
   private final Gateway gateway;
   private final AuthHandlers auth;
   private final Pool pool;
-  private final TopicAccess sessions;
-  private final AttendanceReport reports;
+  private final EventCatalog catalog;
 
-  public GatewayRoutes(Gateway gateway, AuthHandlers auth, Pool pool) {
+  public GatewayRoutes(Gateway gateway, AuthHandlers auth, Pool pool, EventCatalog catalog) {
     this.gateway = gateway;
     this.auth = auth;
     this.pool = pool;
-    this.sessions = new TopicAccess(pool);
-    this.reports = new AttendanceReport(pool);
+    this.catalog = catalog;
   }
 
   @Override
@@ -48,9 +46,6 @@ public final class GatewayRoutes implements ApiRoutes {
     api.post("/events/:eventId/announcements").handler(auth.organizer()).handler(this::announce);
     api.post("/events/:eventId/registrations/:registrationId/messages").handler(auth.organizer())
         .handler(this::message);
-    api.get("/events/:eventId/sessions/:sessionId/attendance").handler(auth.organizer()).handler(this::report);
-    api.get("/events/:eventId/sessions/:sessionId/attendance.csv").handler(auth.organizer())
-        .handler(this::reportCsv);
   }
 
   private void announce(RoutingContext ctx) {
@@ -67,7 +62,7 @@ public final class GatewayRoutes implements ApiRoutes {
     }
     v.throwIfInvalid();
     Future<Topic> topic = session == null ? Future.succeededFuture(Topic.event(eventId))
-        : sessions.sessionEvent(((Number) session).longValue()).map(event -> {
+        : catalog.sessionEvent(((Number) session).longValue()).map(event -> {
           if (event != eventId) {
             throw new ProblemException(ProblemType.NOT_FOUND, "no session " + session + " in event " + eventId);
           }
@@ -95,9 +90,9 @@ public final class GatewayRoutes implements ApiRoutes {
     String title = v.text(body, "title", false, 200);
     String text = v.text(body, "body", true, 5000);
     v.throwIfInvalid();
-    pool.preparedQuery(REGISTRATION_EVENT).execute(Tuple.of(registrationId))
-        .compose(rows -> {
-          if (rows.size() == 0 || rows.iterator().next().getLong(0) != eventId) {
+    Bus.<Status>request(ctx.vertx(), RegistrationMessages.STATUS, new StatusQuery(registrationId))
+        .compose(status -> {
+          if (!status.found() || status.eventId() != eventId) {
             return Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND,
                 "no registration " + registrationId + " in event " + eventId));
           }
@@ -115,38 +110,14 @@ public final class GatewayRoutes implements ApiRoutes {
    */
   private Future<JsonObject> push(RoutingContext ctx, Organizer organizer, long eventId, Topic topic, Long sessionId,
       UUID registrationId, String title, String text) {
-    return pool.withTransaction(connection -> connection.preparedQuery(INSERT)
+    return pool.withTransaction(connection -> connection.preparedQuery(GatewaySql.INSERT_ANNOUNCEMENT)
             .execute(Tuple.of(eventId, sessionId, registrationId, topic.name(), title, text, organizer.keyName()))
             .map(rows -> rows.iterator().next().getLong(0))
             .compose(id -> AuditLog.record(connection, new AuditEntry(organizer.keyName(), "announcement.sent",
                 eventId, topic.name(), new JsonObject().put("announcement", id),
                 ctx.request().remoteAddress().hostAddress())).map(id)))
         .compose(id -> gateway.publish(topic, "announcement", new JsonObject().put("title", title).put("body", text))
-            .compose(seq -> pool.preparedQuery(SET_SEQUENCE).execute(Tuple.of(id, seq))
+            .compose(seq -> pool.preparedQuery(GatewaySql.SET_ANNOUNCEMENT_SEQUENCE).execute(Tuple.of(id, seq))
                 .map(new JsonObject().put("id", id).put("topic", topic.name()).put("seq", seq))));
-  }
-
-  private void report(RoutingContext ctx) {
-    long eventId = RequestBodies.idParam(ctx, "eventId");
-    long sessionId = RequestBodies.idParam(ctx, "sessionId");
-    AuthHandlers.organizerFor(ctx, eventId);
-    sessionOf(eventId, sessionId).compose(v -> reports.json(sessionId)).onSuccess(ctx::json).onFailure(ctx::fail);
-  }
-
-  private void reportCsv(RoutingContext ctx) {
-    long eventId = RequestBodies.idParam(ctx, "eventId");
-    long sessionId = RequestBodies.idParam(ctx, "sessionId");
-    AuthHandlers.organizerFor(ctx, eventId);
-    sessionOf(eventId, sessionId).compose(v -> reports.csv(sessionId))
-        .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
-            .putHeader("Content-Disposition", "attachment; filename=\"session-" + sessionId + "-attendance.csv\"")
-            .end(csv))
-        .onFailure(ctx::fail);
-  }
-
-  private Future<Void> sessionOf(long eventId, long sessionId) {
-    return sessions.sessionEvent(sessionId).compose(event -> event == eventId ? Future.succeededFuture()
-        : Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND,
-            "no session " + sessionId + " in event " + eventId)));
   }
 }

@@ -1,10 +1,10 @@
 package io.foyer.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,13 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LocalSockets {
 
-  private final Vertx vertx;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalSockets.class);
+
   private final Context context;
   private final TopicHub hub;
+  private final Counter failedDeliveries;
   private final Map<String, Subscribers> byTopic = new HashMap<>();
   private final Set<Connection> connections = new HashSet<>();
   private final AtomicInteger open = new AtomicInteger();
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalSockets.class);
 
   /**
    * The sockets of one topic, with an array copy made only when they change: a delivery loops over the
@@ -43,12 +44,15 @@ final class LocalSockets {
     }
   }
 
-  LocalSockets(Vertx vertx, Context context, TopicHub hub, long livenessIntervalMillis) {
-    this.vertx = vertx;
+  /**
+   * Made in the start of the HTTP verticle that owns the event loop (context), so that its liveness timer
+   * belongs to that verticle and stops with it.
+   */
+  LocalSockets(Context context, TopicHub hub, long livenessIntervalMillis, Counter failedDeliveries) {
     this.context = context;
     this.hub = hub;
-    // set on the verticle's context, so undeploying the verticle cancels it
-    vertx.setPeriodic(livenessIntervalMillis, id -> checkLiveness());
+    this.failedDeliveries = failedDeliveries;
+    context.owner().setPeriodic(livenessIntervalMillis, id -> checkLiveness());
   }
 
   Context context() {
@@ -100,7 +104,7 @@ final class LocalSockets {
           connection.deliver(topic, seq, frame);
         } catch (RuntimeException e) {
           // one broken socket must not keep the message from the others
-          log.debug("Delivery to a socket failed: {}", e.toString());
+          deliveryFailed(topic, e);
         }
       }
     }
@@ -113,10 +117,15 @@ final class LocalSockets {
         try {
           connection.deliverEphemeral(frame);
         } catch (RuntimeException e) {
-          log.debug("Delivery to a socket failed: {}", e.toString());
+          deliveryFailed(topic, e);
         }
       }
     }
+  }
+
+  private void deliveryFailed(String topic, RuntimeException e) {
+    failedDeliveries.increment();
+    log.warn("Delivery of a {} message to a socket failed: {}", topic, e.toString());
   }
 
   /** Tells every socket to reconnect elsewhere after a random delay, then closes them; completes when done. */

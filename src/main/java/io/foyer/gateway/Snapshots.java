@@ -14,8 +14,6 @@ import io.vertx.sqlclient.Tuple;
 final class Snapshots {
 
   private static final int LATEST = 20;
-  private static final String LATEST_ANNOUNCEMENTS = """
-      SELECT id, sequence, title, body, created_at FROM announcements WHERE topic = $1 ORDER BY id DESC LIMIT $2""";
 
   private final Pool pool;
 
@@ -27,7 +25,7 @@ final class Snapshots {
     if (topic.kind() == Topic.Kind.LOBBY) {
       return Future.succeededFuture(new JsonObject());
     }
-    return pool.preparedQuery(LATEST_ANNOUNCEMENTS).execute(Tuple.of(topic.name(), LATEST)).map(rows -> {
+    return pool.preparedQuery(GatewaySql.LATEST_ANNOUNCEMENTS).execute(Tuple.of(topic.name(), LATEST)).map(rows -> {
       JsonArray announcements = new JsonArray();
       rows.forEach(row -> announcements.add(new JsonObject().put("id", row.getLong("id"))
           .put("seq", row.getLong("sequence")).put("title", row.getString("title"))

@@ -1,69 +1,53 @@
 package io.foyer.gateway;
 
+import io.foyer.bus.Bus;
+import io.foyer.events.EventCatalog;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.registration.RegistrationMessages;
+import io.foyer.registration.RegistrationMessages.Status;
+import io.foyer.registration.RegistrationMessages.StatusQuery;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
-import java.util.Map;
+import io.vertx.core.Vertx;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides which topics a client may subscribe to: attendees their own event, its sessions and lobby, and
- * their own attendee topic; organizers whatever belongs to the events their key covers.
+ * their own attendee topic; organizers whatever belongs to the events their key covers. Sessions and
+ * registrations are asked of their own capabilities (the event catalog, the registration verticle).
  */
 final class TopicAccess {
 
-  private static final String SESSION_EVENT = "SELECT event_id FROM sessions WHERE id = $1";
-  private static final String REGISTRATION_EVENT = "SELECT event_id FROM registrations WHERE id = $1";
-  private static final String REGISTRATION_ACTIVE = """
-      SELECT 1 FROM registrations WHERE id = $1 AND status <> 'cancelled' AND erased_at IS NULL""";
+  private final Vertx vertx;
+  private final EventCatalog catalog;
 
-  private final Pool pool;
-  /** A session never moves to another event, so its event is cached for good. */
-  private final Map<Long, Long> sessionEvents = new ConcurrentHashMap<>();
-
-  TopicAccess(Pool pool) {
-    this.pool = pool;
+  TopicAccess(Vertx vertx, EventCatalog catalog) {
+    this.vertx = vertx;
+    this.catalog = catalog;
   }
 
   Future<Void> check(Client client, Topic topic) {
     return switch (topic.kind()) {
       case EVENT, LOBBY -> allowIf(client.coversEvent(topic.numericId()), topic);
-      case SESSION -> sessionEvent(topic.numericId()).compose(event -> allowIf(client.coversEvent(event), topic));
+      case SESSION -> catalog.sessionEvent(topic.numericId())
+          .compose(event -> allowIf(client.coversEvent(event), topic));
       case ATTENDEE -> client.attendee()
           ? allowIf(client.registrationId().toString().equals(topic.id()), topic)
           : registrationEvent(UUID.fromString(topic.id())).compose(event -> allowIf(client.coversEvent(event), topic));
     };
   }
 
-  /** Whether an attendee token still stands for a registration (not cancelled, not erased). */
-  Future<Boolean> registrationActive(UUID registrationId) {
-    return pool.preparedQuery(REGISTRATION_ACTIVE).execute(Tuple.of(registrationId)).map(rows -> rows.size() > 0);
-  }
-
-  Future<Long> sessionEvent(long sessionId) {
-    Long cached = sessionEvents.get(sessionId);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    return pool.preparedQuery(SESSION_EVENT).execute(Tuple.of(sessionId)).map(rows -> {
-      if (rows.size() == 0) {
-        throw new ProblemException(ProblemType.NOT_FOUND, "no session " + sessionId);
-      }
-      long event = rows.iterator().next().getLong(0);
-      sessionEvents.put(sessionId, event);
-      return event;
-    });
+  /** A registration's event and standing, from the registration capability. */
+  Future<Status> registration(UUID registrationId) {
+    return Bus.request(vertx, RegistrationMessages.STATUS, new StatusQuery(registrationId));
   }
 
   private Future<Long> registrationEvent(UUID registrationId) {
-    return pool.preparedQuery(REGISTRATION_EVENT).execute(Tuple.of(registrationId)).map(rows -> {
-      if (rows.size() == 0) {
+    return registration(registrationId).map(status -> {
+      if (!status.found()) {
         throw new ProblemException(ProblemType.NOT_FOUND, "no registration " + registrationId);
       }
-      return rows.iterator().next().getLong(0);
+      return status.eventId();
     });
   }
 

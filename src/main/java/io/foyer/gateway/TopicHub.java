@@ -2,10 +2,11 @@ package io.foyer.gateway;
 
 import io.foyer.live.LiveState;
 import io.foyer.live.LiveState.HistoryEntry;
+import io.foyer.presence.Presence;
 import io.netty.buffer.ByteBuf;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A node's single subscriber per topic. However many local sockets want a topic, the node consumes its
@@ -24,9 +26,10 @@ import java.util.Set;
  * two publishers' messages may cross on the way), encodes it once, and hands the same bytes to each event
  * loop that holds subscribers. It also pushes presence counts, at most once a second per topic.
  *
- * <p>All state is touched on the hub's own context only.
+ * <p>A verticle of its own: all its state is touched on its context only, and undeploying it stops the node
+ * consuming every topic.
  */
-final class TopicHub {
+final class TopicHub extends VerticleBase {
 
   private static final long PRESENCE_INTERVAL_MILLIS = 1000;
 
@@ -47,19 +50,36 @@ final class TopicHub {
     }
   }
 
-  private final Vertx vertx;
-  private final Context context;
   private final LiveState live;
+  private final Presence presence;
   private final Duration maxAge;
   private final Map<String, TopicState> topics = new HashMap<>();
-  private long presenceTimer = -1;
+  /** How many topics the node consumes, for metrics on any thread. */
+  private final AtomicInteger consumed = new AtomicInteger();
 
-  TopicHub(Vertx vertx, Context context, LiveState live, Duration maxAge) {
-    this.vertx = vertx;
-    this.context = context;
+  TopicHub(LiveState live, Presence presence, Duration maxAge) {
     this.live = live;
+    this.presence = presence;
     this.maxAge = maxAge;
-    context.runOnContext(v -> presenceTimer = vertx.setPeriodic(PRESENCE_INTERVAL_MILLIS, id -> pushPresence()));
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(PRESENCE_INTERVAL_MILLIS, id -> pushPresence());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> unregistered = topics.values().stream().map(state -> state.consumer.unregister()).toList();
+    topics.clear();
+    consumed.set(0);
+    return Future.join(unregistered);
+  }
+
+  /** Topics this node consumes now. */
+  int consumedTopics() {
+    return consumed.get();
   }
 
   /** Adds a group of local sockets to a topic; completes, on the group's context, once the node consumes it. */
@@ -67,6 +87,7 @@ final class TopicHub {
     Promise<Void> joined = Promise.promise();
     context.runOnContext(v -> {
       TopicState state = topics.computeIfAbsent(topic, TopicState::new);
+      consumed.set(topics.size());
       state.groups.add(group);
       if (state.consumer == null) {
         // messages wait until the topic's current sequence is known, so the very first one is gap-checked too
@@ -81,12 +102,9 @@ final class TopicHub {
               });
               return (Void) null;
             });
-        // a registration that failed must not stay cached: the next subscriber tries again
-        state.ready.onFailure(err -> onHub(() -> {
-          if (topics.get(topic) == state) {
-            topics.remove(topic);
-          }
-        }));
+        // a topic that could not be joined is let go of entirely (its consumer, and what it held back), so
+        // nothing piles up behind it; the next subscriber tries again from scratch
+        state.ready.onFailure(err -> onHub(() -> forget(state)));
       }
       state.ready.onComplete(ar -> group.context().runOnContext(x -> joined.handle(ar)));
     });
@@ -102,25 +120,18 @@ final class TopicHub {
       }
       state.groups.remove(group);
       if (state.groups.isEmpty()) {
-        topics.remove(topic);
-        state.consumer.unregister();
+        forget(state);
       }
     });
   }
 
-  /** Topics this node consumes (for tests and metrics). */
-  Future<Integer> consumedTopics() {
-    Promise<Integer> count = Promise.promise();
-    context.runOnContext(v -> count.complete(topics.size()));
-    return count.future();
-  }
-
-  void close() {
-    context.runOnContext(v -> {
-      vertx.cancelTimer(presenceTimer);
-      topics.values().forEach(state -> state.consumer.unregister());
-      topics.clear();
-    });
+  private void forget(TopicState state) {
+    if (topics.get(state.name) == state) {
+      topics.remove(state.name);
+      consumed.set(topics.size());
+    }
+    state.consumer.unregister();
+    state.pending.clear();
   }
 
   private void onMessage(TopicState state, Message<String> message) {
@@ -188,8 +199,7 @@ final class TopicHub {
       if (topic == null || topic.kind() != Topic.Kind.EVENT && topic.kind() != Topic.Kind.SESSION) {
         continue;
       }
-      live.hashCounters(Presence.key(state.name)).onSuccess(counts -> onHub(() -> {
-        long online = counts.values().stream().mapToLong(Long::longValue).sum();
+      presence.online(state.name).onSuccess(online -> onHub(() -> {
         if (online != state.lastOnline && topics.get(state.name) == state) {
           state.lastOnline = online;
           ByteBuf encoded = Frames.encode(Frames.presence(state.name, online));

@@ -2,6 +2,7 @@ package io.foyer.http;
 
 import io.foyer.config.FoyerConfig.GatewayConfig;
 import io.foyer.config.FoyerConfig.HttpConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,7 +19,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final HttpConfig config;
   private final GatewayConfig gateway;
   private final Function<io.vertx.core.Vertx, Router> routes;
-  private final Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> webSockets;
+  private final Function<Context, Handler<HttpServerRequest>> webSockets;
   private final Consumer<Integer> onListening;
   /** Where clients open their WebSocket (docs/protocol.md). */
   public static final String WEB_SOCKET_PATH = "/ws";
@@ -27,11 +28,11 @@ public final class HttpServerVerticle extends VerticleBase {
 
   /**
    * @param routes builds this instance's router
-   * @param webSockets builds this instance's handler of WebSocket upgrades on /ws
+   * @param webSockets builds this instance's handler of WebSocket upgrades on /ws, given its context
    * @param onListening told the port actually bound (useful when the configured port is 0)
    */
   public HttpServerVerticle(HttpConfig config, GatewayConfig gateway, Function<io.vertx.core.Vertx, Router> routes,
-      Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> webSockets, Consumer<Integer> onListening) {
+      Function<Context, Handler<HttpServerRequest>> webSockets, Consumer<Integer> onListening) {
     this.config = config;
     this.gateway = gateway;
     this.routes = routes;
@@ -52,7 +53,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(hardLimit())
         .setMaxWebSocketMessageSize(hardLimit());
     Router router = routes.apply(vertx);
-    Handler<HttpServerRequest> webSocket = webSockets.apply(vertx);
+    Handler<HttpServerRequest> webSocket = webSockets.apply(context);
     server = vertx.createHttpServer(options).requestHandler(request -> {
       if (WEB_SOCKET_PATH.equals(request.path())) {
         webSocket.handle(request);

@@ -31,6 +31,12 @@ public interface LiveState {
   /** Adds delta to one field of a hash of counters (a poll tally) and returns the field's new value. */
   Future<Long> hashIncrement(String key, String field, long delta);
 
+  /** Sets one field of a hash of counters to an absolute value (a node's own share of a count). */
+  Future<Void> hashPut(String key, String field, long value);
+
+  /** Removes one field of a hash of counters; the hash goes with its last field. */
+  Future<Void> hashRemove(String key, String field);
+
   /** Every field of a hash of counters; empty when absent. */
   Future<Map<String, Long>> hashCounters(String key);
 

@@ -1,12 +1,15 @@
 package io.foyer.problem;
 
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
  * A failure a client should see: a stable {@link ProblemType}, a human detail, and optional extension members
  * (for example per-field validation errors). HTTP turns it into problem+json, the gateway into an error frame.
+ * It is a {@link ReplyException} so that a capability's failure reaches its caller on the event bus as itself.
  */
-public final class ProblemException extends RuntimeException {
+public final class ProblemException extends ReplyException {
 
   private final ProblemType type;
   private final JsonObject extensions;
@@ -16,7 +19,7 @@ public final class ProblemException extends RuntimeException {
   }
 
   public ProblemException(ProblemType type, String detail, JsonObject extensions) {
-    super(detail, null, false, false);
+    super(ReplyFailure.RECIPIENT_FAILURE, type.status(), detail, true);
     this.type = type;
     this.extensions = extensions == null ? new JsonObject() : extensions;
   }

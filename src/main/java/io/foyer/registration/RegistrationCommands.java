@@ -1,9 +1,10 @@
 package io.foyer.registration;
 
+import io.foyer.audit.Actor;
 import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.store.BatchingWriter;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.Context;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -18,14 +19,13 @@ import java.util.List;
  * Registrations and cancellations, group-committed: each batch is one call of foyer_registration_commands
  * in one transaction, and a caller hears back only once its command's transaction committed.
  */
-public final class RegistrationCommands {
-
-  private static final String APPLY = "SELECT foyer_registration_commands($1::jsonb) AS result";
+final class RegistrationCommands {
 
   private final BatchingWriter<JsonObject, JsonObject> writer;
 
-  public RegistrationCommands(Vertx vertx, Pool pool, WriterConfig config) {
-    this.writer = new BatchingWriter<>(vertx, pool, config, "registrations", RegistrationCommands::apply);
+  /** @param context the context of the registration verticle, where the writer runs */
+  public RegistrationCommands(Context context, Pool pool, WriterConfig config) {
+    this.writer = new BatchingWriter<>(context, pool, config, "registrations", RegistrationCommands::apply);
   }
 
   /** Result: {outcome, statusCode, registration} (see the SQL functions for the outcomes). */
@@ -33,12 +33,12 @@ public final class RegistrationCommands {
     return writer.submit(request.toCommand());
   }
 
-  /** Cancels a registration; actor and remoteAddress (an organizer's) are audited, or null for the attendee. */
-  public Future<JsonObject> cancel(long eventId, java.util.UUID registrationId, String actor, String remoteAddress) {
+  /** Cancels a registration; an organizer's cancellation (actor given) is audited, an attendee's (null) not. */
+  public Future<JsonObject> cancel(long eventId, java.util.UUID registrationId, Actor actor) {
     JsonObject command = new JsonObject().put("command", "cancel").put("eventId", eventId)
         .put("registrationId", registrationId.toString());
     if (actor != null) {
-      command.put("actor", actor).put("remoteAddress", remoteAddress);
+      command.put("actor", actor.name()).put("remoteAddress", actor.remoteAddress());
     }
     return writer.submit(command);
   }
@@ -65,7 +65,7 @@ public final class RegistrationCommands {
     for (int i : order) {
       batch.add(commands.get(i).copy().put("index", i));
     }
-    return connection.preparedQuery(APPLY).execute(Tuple.of(batch)).map(rows -> {
+    return connection.preparedQuery(RegistrationSql.APPLY_COMMANDS).execute(Tuple.of(batch)).map(rows -> {
       JsonObject[] results = new JsonObject[commands.size()];
       for (Row row : rows) {
         JsonObject result = (JsonObject) row.getValue("result");

@@ -2,7 +2,7 @@ package io.foyer.registration;
 
 import io.foyer.audit.AuditEntry;
 import io.foyer.audit.AuditLog;
-import io.foyer.events.EventRepository.Actor;
+import io.foyer.audit.Actor;
 import io.foyer.http.Times;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;

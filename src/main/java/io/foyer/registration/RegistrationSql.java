@@ -1,9 +1,15 @@
 package io.foyer.registration;
 
-/** Every SQL statement of the registration capability that does not go through the batching writer. */
+/** Every SQL statement of the registration capability. */
 final class RegistrationSql {
 
   private RegistrationSql() {}
+
+  /** One group-committed batch of registrations and cancellations (see the V2 migration). */
+  static final String APPLY_COMMANDS = "SELECT foyer_registration_commands($1::jsonb) AS result";
+
+  static final String STATUS = """
+      SELECT event_id, status <> 'cancelled' AND erased_at IS NULL AS active FROM registrations WHERE id = $1""";
 
   static final String GET = """
       SELECT foyer_registration_json(r) AS registration FROM registrations r WHERE r.id = $1 AND r.event_id = $2""";

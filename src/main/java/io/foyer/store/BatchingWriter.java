@@ -68,11 +68,12 @@ public final class BatchingWriter<T, R> {
   private Promise<Void> drained;
 
   /**
+   * @param context where the writer runs: the context of the verticle that owns it
    * @param name names this writer in errors and metrics (e.g. "registrations")
    */
-  public BatchingWriter(Vertx vertx, Pool pool, WriterConfig config, String name, BatchStatement<T, R> statement) {
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+  public BatchingWriter(Context context, Pool pool, WriterConfig config, String name, BatchStatement<T, R> statement) {
+    this.vertx = context.owner();
+    this.context = context;
     this.pool = pool;
     this.config = config;
     this.name = name;

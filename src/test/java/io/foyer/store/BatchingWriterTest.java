@@ -111,7 +111,7 @@ class BatchingWriterTest {
 
   @Test
   void aDatabaseThatIsUnavailableFailsTheBatchWithARetryableErrorAndBlamesNoRow() throws Exception {
-    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx, pool, FAST, "flaky", (connection, rows) ->
+    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool, FAST, "flaky", (connection, rows) ->
         connection.query("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$").execute()
             .map(r -> rows));
     List<Future<Integer>> rows = IntStream.range(0, 20).mapToObj(writer::submit).toList();
@@ -158,7 +158,7 @@ class BatchingWriterTest {
   private BatchingWriter<Integer, Integer> writer(WriterConfig config) {
     // one statement per batch: the ids travel as one array parameter
     String sql = "INSERT INTO " + table + " (id, amount) SELECT id, id FROM unnest($1::int[]) AS t(id) RETURNING id";
-    return new BatchingWriter<>(vertx, pool, config, "test rows", (connection, rows) -> connection
+    return new BatchingWriter<>(vertx.getOrCreateContext(), pool, config, "test rows", (connection, rows) -> connection
         .preparedQuery(sql).execute(Tuple.of(rows.toArray(new Integer[0])))
         .map(result -> {
           List<Integer> ids = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.foyer.gateway;
+package io.foyer.presence;
 
 import io.foyer.http.Times;
 import io.vertx.core.Future;
@@ -20,38 +20,6 @@ import org.apache.commons.csv.CSVPrinter;
  */
 final class AttendanceReport {
 
-  private static final String MERGED = """
-      WITH stays AS (
-        SELECT registration_id, joined_at, COALESCE(left_at, now()) AS left_at
-          FROM attendance WHERE session_id = $1),
-      ordered AS (
-        SELECT *, max(left_at) OVER (PARTITION BY registration_id ORDER BY joined_at
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end
-          FROM stays),
-      islands AS (
-        SELECT *, sum(CASE WHEN previous_end IS NULL OR joined_at > previous_end THEN 1 ELSE 0 END)
-                    OVER (PARTITION BY registration_id ORDER BY joined_at) AS island
-          FROM ordered),
-      merged AS (
-        SELECT registration_id, min(joined_at) AS joined_at, max(left_at) AS left_at
-          FROM islands GROUP BY registration_id, island)
-      """;
-
-  private static final String SUMMARY = MERGED + """
-      , edges AS (
-        SELECT joined_at AS at, 1 AS delta FROM merged UNION ALL SELECT left_at, -1 FROM merged),
-      running AS (
-        SELECT sum(delta) OVER (ORDER BY at, delta) AS present FROM edges)
-      SELECT (SELECT count(DISTINCT registration_id) FROM merged) AS unique_attendees,
-             (SELECT COALESCE(max(present), 0) FROM running) AS peak_concurrent,
-             (SELECT COALESCE(sum(extract(epoch FROM left_at - joined_at)), 0) FROM merged) AS total_seconds""";
-
-  private static final String PER_ATTENDEE = MERGED + """
-      SELECT m.registration_id, r.name, r.email, min(m.joined_at) AS first_joined, max(m.left_at) AS last_left,
-             sum(extract(epoch FROM m.left_at - m.joined_at)) AS seconds
-        FROM merged m JOIN registrations r ON r.id = m.registration_id
-       GROUP BY m.registration_id, r.name, r.email ORDER BY first_joined""";
-
   private final Pool pool;
 
   AttendanceReport(Pool pool) {
@@ -59,8 +27,8 @@ final class AttendanceReport {
   }
 
   Future<JsonObject> json(long sessionId) {
-    return pool.preparedQuery(SUMMARY).execute(Tuple.of(sessionId)).compose(summary -> pool
-        .preparedQuery(PER_ATTENDEE).execute(Tuple.of(sessionId)).map(rows -> {
+    return pool.preparedQuery(AttendanceSql.SUMMARY).execute(Tuple.of(sessionId)).compose(summary -> pool
+        .preparedQuery(AttendanceSql.PER_ATTENDEE).execute(Tuple.of(sessionId)).map(rows -> {
           Row totals = summary.iterator().next();
           long unique = totals.getLong("unique_attendees");
           double total = totals.getNumeric("total_seconds").doubleValue();

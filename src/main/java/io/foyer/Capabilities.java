@@ -1,0 +1,69 @@
+package io.foyer;
+
+import io.foyer.auth.Credentials;
+import io.foyer.config.FoyerConfig;
+import io.foyer.events.EventCatalog;
+import io.foyer.events.EventsVerticle;
+import io.foyer.gateway.GatewayNode;
+import io.foyer.live.LiveState;
+import io.foyer.presence.AttendanceVerticle;
+import io.foyer.presence.Presence;
+import io.foyer.presence.PresenceVerticle;
+import io.foyer.registration.RegistrationVerticle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The capability verticles of a node, deployed in dependency order (each one's start waits until its
+ * event-bus consumers are registered) and undeployed in reverse, so that each writer has written what it
+ * accepted before the parts it needs go away.
+ */
+record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, GatewayNode gateway,
+    List<String> deployments) {
+
+  static Future<Capabilities> deploy(Vertx vertx, FoyerConfig config, String nodeId, Pool pool, LiveState live,
+      Credentials credentials, MeterRegistry metrics) {
+    EventCatalog catalog = new EventCatalog(pool);
+    Presence presence = new Presence(live, nodeId);
+    List<String> deployments = new ArrayList<>();
+    return deployInOrder(vertx, deployments, List.of(
+            new EventsVerticle(catalog),
+            new RegistrationVerticle(pool, catalog, credentials.tokens(), config.writer(), metrics),
+            new AttendanceVerticle(pool, config.writer(), nodeId, metrics),
+            new PresenceVerticle(presence, live, nodeId, config.node())))
+        .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials.tokens(),
+            credentials.keys(), nodeId, metrics))
+        .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, deployments))
+        .recover(err -> undeploy(vertx, deployments).transform(x -> Future.failedFuture(err)));
+  }
+
+  /** Stops the gateway's topics, then each capability in reverse order of deployment. */
+  Future<Void> close() {
+    return gateway.close().eventually(() -> undeploy(vertx, deployments));
+  }
+
+  private static Future<Void> deployInOrder(Vertx vertx, List<String> deployments, List<Deployable> verticles) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Deployable verticle : verticles) {
+      chain = chain.compose(v -> vertx.deployVerticle(verticle).map(id -> {
+        deployments.add(id);
+        return null;
+      }));
+    }
+    return chain;
+  }
+
+  private static Future<Void> undeploy(Vertx vertx, List<String> deployments) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    return chain;
+  }
+}

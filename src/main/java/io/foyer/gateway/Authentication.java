@@ -1,0 +1,133 @@
+package io.foyer.gateway;
+
+import io.foyer.auth.Attendee;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Who is on the other end of one socket: a token from the upgrade URL or one {@code hello}, checked once.
+ * A token that is wrong closes the socket with 4001 (final); a token that cannot be checked right now
+ * (database or Redis unreachable) closes it with 1013, which clients retry with backoff.
+ */
+final class Authentication {
+
+  private enum State { WAITING, CHECKING, DONE }
+
+  private final Connection connection;
+  private final GatewayServices services;
+  private State state = State.WAITING;
+  private Client client;
+  private long timer = -1;
+
+  Authentication(Connection connection, GatewayServices services) {
+    this.connection = connection;
+    this.services = services;
+  }
+
+  /** A token from the upgrade URL is checked at once; otherwise a hello must come in time. */
+  void start(String urlToken) {
+    if (urlToken != null) {
+      check(urlToken, null);
+    } else {
+      timer = services.vertx().setTimer(services.config().authTimeout().toMillis(),
+          t -> connection.close(CloseCodes.UNAUTHORIZED, "no authentication in time"));
+    }
+  }
+
+  /** The authenticated client, or null. */
+  Client client() {
+    return client;
+  }
+
+  void onHello(String re, JsonObject request) {
+    Object version = request.getValue("v", Frames.VERSION);
+    if (!(version instanceof Number n) || n.intValue() != Frames.VERSION) {
+      connection.send(Frames.error(re, ErrorCode.UNSUPPORTED_VERSION,
+          "this server speaks protocol version " + Frames.VERSION));
+      connection.close(CloseCodes.UNSUPPORTED_VERSION, "unsupported protocol version");
+      return;
+    }
+    if (state != State.WAITING) {
+      // a second hello while the first is checked would authenticate, and count, the socket twice
+      connection.send(Frames.error(re, ErrorCode.ALREADY_AUTHENTICATED, state == State.DONE
+          ? "this socket is already authenticated" : "this socket's first hello is being checked"));
+      return;
+    }
+    if (!(request.getValue("token") instanceof String token) || token.isBlank()) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, "hello needs a token"));
+      return;
+    }
+    check(token, re);
+  }
+
+  /** Stops the authentication timer; for a socket that closes. */
+  void cancel() {
+    services.vertx().cancelTimer(timer);
+  }
+
+  private void check(String token, String re) {
+    state = State.CHECKING;
+    verify(token).onComplete(ar -> {
+      if (connection.isClosed()) {
+        return;
+      }
+      if (ar.succeeded()) {
+        authenticated(ar.result(), re);
+      } else if (ar.cause() instanceof ProblemException problem && problem.type().retryable()) {
+        connection.send(Frames.error(re, ErrorCode.UNAVAILABLE, "the token cannot be checked right now; "
+            + "reconnect shortly"));
+        connection.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
+      } else {
+        connection.send(Frames.error(re, ErrorCode.UNAUTHORIZED, "the token is invalid or expired"));
+        connection.close(CloseCodes.UNAUTHORIZED, "invalid token");
+      }
+    });
+  }
+
+  /** An attendee token whose registration still stands, or an organizer key. */
+  private Future<Client> verify(String token) {
+    return services.tokens().verify(token)
+        .transform(ar -> ar.succeeded() ? stillRegistered(ar.result()) : organizer(token));
+  }
+
+  private Future<Client> stillRegistered(Attendee attendee) {
+    return services.access().registration(attendee.registrationId()).compose(status -> status.active()
+        ? Future.succeededFuture(Client.of(attendee))
+        : Future.failedFuture(new ProblemException(ProblemType.UNAUTHORIZED, "registration cancelled or erased")));
+  }
+
+  private Future<Client> organizer(String token) {
+    return services.keys().authenticate(token).map(Client::of).map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new ProblemException(ProblemType.UNAUTHORIZED, "unknown token")));
+  }
+
+  private void authenticated(Client authenticated, String re) {
+    state = State.DONE;
+    client = authenticated;
+    cancel();
+    if (client.attendee()) {
+      services.presence().arrived(Topic.event(client.eventId()).name());
+    }
+    JsonArray topics = new JsonArray();
+    if (client.eventId() != null) {
+      topics.add(Topic.event(client.eventId()).name()).add(Topic.lobby(client.eventId()).name());
+    }
+    if (client.registrationId() != null) {
+      topics.add(Topic.attendee(client.registrationId()).name());
+    }
+    connection.send(Frames.reply("welcome", re).put("v", Frames.VERSION).put("node", services.nodeId())
+        .put("connection", connection.id()).mergeIn(client.toJson()).put("topics", topics)
+        .put("pingIntervalMs", services.config().pingInterval().toMillis()).encode());
+  }
+
+  /** Undoes what authentication counted; for a socket that closes. */
+  void leave() {
+    cancel();
+    if (client != null && client.attendee()) {
+      services.presence().left(Topic.event(client.eventId()).name());
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.foyer.gateway;
+
+import java.nio.charset.StandardCharsets;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/** The protocol's requests (docs/protocol.md): checks each message's shape and hands it to its handler. */
+final class Requests {
+
+  private static final String TOPIC_FORMAT = "topic must be event:<id>, session:<id>, attendee:<id> or lobby:<id>";
+
+  private Requests() {}
+
+  static void handle(Connection connection, String text) {
+    int max = connection.services().config().maxMessageBytes();
+    // a character is at most 3 UTF-8 bytes here, so only long texts need counting
+    if (text.length() > max / 3 && text.getBytes(StandardCharsets.UTF_8).length > max) {
+      connection.close(CloseCodes.TOO_BIG, "message larger than " + max + " bytes");
+      return;
+    }
+    if (!connection.received()) {
+      return;
+    }
+    JsonObject request;
+    try {
+      if (!(Json.decodeValue(text) instanceof JsonObject object)) {
+        connection.send(Frames.error(null, ErrorCode.BAD_REQUEST, "each message must be a JSON object"));
+        return;
+      }
+      request = object;
+    } catch (DecodeException e) {
+      connection.send(Frames.error(null, ErrorCode.INVALID_JSON, "the message is not valid JSON"));
+      return;
+    }
+    Object idValue = request.getValue("id");
+    if (idValue != null && !(idValue instanceof String)) {
+      connection.send(Frames.error(null, ErrorCode.BAD_REQUEST, "id must be a string"));
+      return;
+    }
+    String re = (String) idValue;
+    if (!(request.getValue("type") instanceof String type)) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, "type is required"));
+      return;
+    }
+    switch (type) {
+      case "hello" -> connection.authentication().onHello(re, request);
+      case "ping" -> connection.send(Frames.reply("pong", re).encode());
+      case "subscribe" -> subscribe(connection, re, request);
+      case "unsubscribe" -> unsubscribe(connection, re, request);
+      default -> connection.send(Frames.error(re, ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'"));
+    }
+  }
+
+  private static void subscribe(Connection connection, String re, JsonObject request) {
+    Client client = authenticated(connection, re);
+    if (client == null) {
+      return;
+    }
+    Topic topic = Topic.parse(request.getValue("topic") instanceof String name ? name : null);
+    if (topic == null) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, TOPIC_FORMAT));
+      return;
+    }
+    Object since = request.getValue("since");
+    if (since != null && !(since instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue())) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST,
+          "since must be the last sequence number received (a whole number)"));
+      return;
+    }
+    connection.subscriptions().subscribe(client, re, topic, since == null ? null : ((Number) since).longValue());
+  }
+
+  private static void unsubscribe(Connection connection, String re, JsonObject request) {
+    if (authenticated(connection, re) == null) {
+      return;
+    }
+    Topic topic = Topic.parse(request.getValue("topic") instanceof String name ? name : null);
+    if (topic == null) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, TOPIC_FORMAT));
+      return;
+    }
+    connection.subscriptions().unsubscribe(re, topic);
+  }
+
+  private static Client authenticated(Connection connection, String re) {
+    Client client = connection.authentication().client();
+    if (client == null) {
+      connection.send(Frames.error(re, ErrorCode.UNAUTHORIZED, "send hello with a token first"));
+    }
+    return client;
+  }
+}

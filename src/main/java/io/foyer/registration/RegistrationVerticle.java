@@ -1,0 +1,209 @@
+package io.foyer.registration;
+
+import io.foyer.auth.AttendeeTokens;
+import io.foyer.bus.Bus;
+import io.foyer.config.FoyerConfig.WriterConfig;
+import io.foyer.events.Event;
+import io.foyer.events.EventCatalog;
+import io.foyer.http.Times;
+import io.foyer.http.Validation;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.foyer.registration.RegistrationMessages.Answer;
+import io.foyer.registration.RegistrationMessages.Cancel;
+import io.foyer.registration.RegistrationMessages.Csv;
+import io.foyer.registration.RegistrationMessages.ListPage;
+import io.foyer.registration.RegistrationMessages.Mine;
+import io.foyer.registration.RegistrationMessages.OfOne;
+import io.foyer.registration.RegistrationMessages.Register;
+import io.foyer.registration.RegistrationMessages.Status;
+import io.foyer.registration.RegistrationMessages.StatusQuery;
+import io.foyer.registration.RegistrationMessages.UpdateMine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The registration capability: registrations and cancellations through its group-committing writer (an
+ * answer only after the commit), attendee self-service, and the organizer's data-protection operations.
+ * One instance per node, so that the node's registrations share one writer and its batches.
+ */
+public final class RegistrationVerticle extends VerticleBase {
+
+  private static final List<String> UPDATABLE = List.of("name", "language", "answers");
+
+  private final Pool pool;
+  private final EventCatalog catalog;
+  private final AttendeeTokens tokens;
+  private final WriterConfig writerConfig;
+  private final MeterRegistry metrics;
+  private final RegistrationRepository registrations;
+  private RegistrationCommands commands;
+
+  public RegistrationVerticle(Pool pool, EventCatalog catalog, AttendeeTokens tokens, WriterConfig writerConfig,
+      MeterRegistry metrics) {
+    this.pool = pool;
+    this.catalog = catalog;
+    this.tokens = tokens;
+    this.writerConfig = writerConfig;
+    this.metrics = metrics;
+    this.registrations = new RegistrationRepository(pool);
+  }
+
+  @Override
+  public Future<?> start() {
+    commands = new RegistrationCommands(context, pool, writerConfig);
+    commands.writer().withMetrics(metrics);
+    return Future.all(List.of(
+        Bus.serve(vertx, RegistrationMessages.REGISTER, this::register),
+        Bus.serve(vertx, RegistrationMessages.CANCEL, this::cancel),
+        Bus.serve(vertx, RegistrationMessages.GET_MINE,
+            (Mine mine) -> registrations.get(mine.eventId(), mine.registrationId())),
+        Bus.serve(vertx, RegistrationMessages.UPDATE_MINE, this::updateMine),
+        Bus.serve(vertx, RegistrationMessages.LIST, this::list),
+        Bus.serve(vertx, RegistrationMessages.VIEW,
+            (OfOne one) -> registrations.view(one.eventId(), one.registrationId(), one.actor())),
+        Bus.serve(vertx, RegistrationMessages.EXPORT,
+            (OfOne one) -> registrations.export(one.eventId(), one.registrationId(), one.actor())),
+        Bus.serve(vertx, RegistrationMessages.ERASE,
+            (OfOne one) -> registrations.erase(one.eventId(), one.registrationId(), one.actor())),
+        Bus.serve(vertx, RegistrationMessages.CSV, this::csv),
+        Bus.serve(vertx, RegistrationMessages.STATUS, this::status)));
+  }
+
+  /** Writes every registration already accepted before the node lets go of the database. */
+  @Override
+  public Future<?> stop() {
+    return commands.close();
+  }
+
+  /** An idempotent replay is answered before any check, so a retry gets its answer even after closing. */
+  private Future<Answer> register(Register request) {
+    RegistrationRequest.checkIdempotencyKey(request.idempotencyKey());
+    Future<JsonObject> replayed = request.idempotencyKey() == null ? Future.succeededFuture()
+        : registrations.idempotentAnswer(request.eventId(), request.idempotencyKey(),
+            RegistrationRequest.fingerprint(request.body()));
+    return replayed
+        .compose(answer -> answer != null ? Future.succeededFuture(answer) : catalog.get(request.eventId())
+            .compose(event -> commands.register(checkedRequest(event, request.body(), request.idempotencyKey()))))
+        .map(this::answer);
+  }
+
+  /** Refuses early what the database would refuse anyway (window, form), so bad input never queues. */
+  private static RegistrationRequest checkedRequest(Event event, JsonObject body, String idempotencyKey) {
+    Instant now = Instant.now();
+    var definition = event.definition();
+    if (definition.registrationOpensAt() != null && now.isBefore(definition.registrationOpensAt())) {
+      throw notOpen(definition.registrationOpensAt());
+    }
+    if (definition.registrationClosesAt() != null && !now.isBefore(definition.registrationClosesAt())) {
+      throw closed();
+    }
+    return RegistrationRequest.fromJson(event, body, idempotencyKey);
+  }
+
+  private Answer answer(JsonObject result) {
+    String outcome = result.getString("outcome");
+    JsonObject registration = result.getJsonObject("registration");
+    return switch (outcome) {
+      case "created", "reactivated", "replayed" ->
+          new Answer(result.getInteger("statusCode"), registration.copy().put("token", token(registration)), true);
+      // whoever knows an email must not learn more about, or gain control of, that person's registration
+      case "existing" -> new Answer(200, new JsonObject().put("id", registration.getString("id"))
+          .put("eventId", registration.getLong("eventId"))
+          .put("status", registration.getString("status"))
+          .put("waitlistPosition", registration.getInteger("waitlistPosition"))
+          .put("alreadyRegistered", true), false);
+      case "event-not-found" -> throw new ProblemException(ProblemType.NOT_FOUND, "no such event");
+      case "not-open" -> throw notOpen(null);
+      case "closed" -> throw closed();
+      case "idempotency-key-reused" -> throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was already used with a different request body");
+      default -> throw new IllegalStateException("unexpected registration outcome " + outcome);
+    };
+  }
+
+  /** Dated by the consent of this registration (its creation, or its reactivation), so a replay gets the same. */
+  private String token(JsonObject registration) {
+    return tokens.issue(UUID.fromString(registration.getString("id")), registration.getLong("eventId"),
+        Times.parse(registration.getString("consentAt")));
+  }
+
+  private Future<JsonObject> cancel(Cancel cancel) {
+    return commands.cancel(cancel.eventId(), cancel.registrationId(), cancel.actor()).map(result -> {
+      if ("registration-not-found".equals(result.getString("outcome"))) {
+        throw new ProblemException(ProblemType.NOT_FOUND, "no such registration in this event");
+      }
+      return result.getJsonObject("registration");
+    });
+  }
+
+  private Future<JsonObject> updateMine(UpdateMine update) {
+    return catalog.get(update.eventId())
+        .compose(event -> registrations.updateDetails(update.eventId(), update.registrationId(),
+            current -> applyPatch(event, current, update.patch())));
+  }
+
+  /** The stored details with the patch applied, checked against the form as a whole. */
+  private static JsonObject applyPatch(Event event, JsonObject current, JsonObject patch) {
+    Validation v = new Validation();
+    v.onlyKnown(patch, UPDATABLE);
+    String name = patch.containsKey("name") ? v.text(patch, "name", true, 200) : current.getString("name");
+    String language = patch.containsKey("language") ? v.language(patch, "language", true)
+        : current.getString("language");
+    JsonObject answers = new JsonObject();
+    JsonObject stored = current.getJsonObject("answers", new JsonObject());
+    // answers to questions the organizer has since removed are dropped, not held against the attendee
+    event.definition().fields().forEach(f -> {
+      if (stored.containsKey(f.id())) {
+        answers.put(f.id(), stored.getValue(f.id()));
+      }
+    });
+    Object given = patch.getValue("answers");
+    if (given instanceof JsonObject changes) {
+      changes.forEach(change -> answers.put(change.getKey(), change.getValue()));
+    } else if (given != null) {
+      v.fail("answers", "must be an object of field id to answer");
+    }
+    JsonObject checked = RegistrationRequest.checkAnswers(event.definition().fields(), answers, v);
+    v.throwIfInvalid();
+    return new JsonObject().put("name", name).put("language", language).put("answers", checked);
+  }
+
+  private Future<JsonObject> list(ListPage page) {
+    return catalog.get(page.eventId()).compose(event -> registrations.list(page.eventId(), page.status(),
+        page.limit(), page.offset(), page.actor()));
+  }
+
+  private Future<String> csv(Csv request) {
+    return catalog.get(request.eventId())
+        .compose(event -> registrations.csvRows(request.eventId(), request.actor())
+            // rendering thousands of rows is work the event loop must not wait on
+            .compose(rows -> vertx.executeBlocking(() -> RegistrationCsv.render(event, rows), false)));
+  }
+
+  private Future<Status> status(StatusQuery query) {
+    return pool.preparedQuery(RegistrationSql.STATUS).execute(Tuple.of(query.registrationId())).map(rows -> {
+      if (rows.size() == 0) {
+        return Status.ABSENT;
+      }
+      var row = rows.iterator().next();
+      return new Status(true, row.getLong("event_id"), row.getBoolean("active"));
+    });
+  }
+
+  private static ProblemException notOpen(Instant opensAt) {
+    return new ProblemException(ProblemType.REGISTRATION_NOT_OPEN, opensAt == null ? "registration has not opened yet"
+        : "registration opens at " + Times.format(opensAt));
+  }
+
+  private static ProblemException closed() {
+    return new ProblemException(ProblemType.REGISTRATION_CLOSED, "registration for this event is closed");
+  }
+}
