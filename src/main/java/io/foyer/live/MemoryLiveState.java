@@ -127,6 +127,35 @@ public final class MemoryLiveState implements LiveState {
   }
 
   @Override
+  public Future<Void> hashPut(String key, String field, long value) {
+    return attempt(() -> {
+      slots.compute(key, (k, slot) -> {
+        HashCounters hash = isAbsent(slot) ? new HashCounters() : expect(HashCounters.class, k, slot);
+        hash.fields.put(field, value);
+        return hash;
+      });
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> hashRemove(String key, String field) {
+    return attempt(() -> {
+      slots.compute(key, (k, slot) -> {
+        if (isAbsent(slot)) {
+          // an expired slot of any kind goes too: Redis would no longer hold it
+          return null;
+        }
+        HashCounters hash = expect(HashCounters.class, k, slot);
+        hash.fields.remove(field);
+        // Redis deletes a hash with its last field, so the key is free again for any kind
+        return hash.fields.isEmpty() ? null : hash;
+      });
+      return null;
+    });
+  }
+
+  @Override
   public Future<Map<String, Long>> hashCounters(String key) {
     return attempt(() -> read(key, HashCounters.class, hash -> Map.copyOf(hash.fields), Map.of()));
   }

@@ -148,6 +148,17 @@ public final class RedisLiveState implements LiveState {
   }
 
   @Override
+  public Future<Void> hashPut(String key, String field, long value) {
+    return send(Request.cmd(Command.HSET).arg(key(key)).arg(field).arg(value)).mapEmpty();
+  }
+
+  /** HDEL: Redis itself deletes the hash when its last field goes. */
+  @Override
+  public Future<Void> hashRemove(String key, String field) {
+    return send(Request.cmd(Command.HDEL).arg(key(key)).arg(field)).mapEmpty();
+  }
+
+  @Override
   public Future<Map<String, Long>> hashCounters(String key) {
     return send(Request.cmd(Command.HGETALL).arg(key(key))).map(RedisLiveState::toCounters);
   }
