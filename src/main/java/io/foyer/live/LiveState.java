@@ -10,6 +10,9 @@ import java.util.Map;
  * bounded history of each push topic that lets a reconnecting client resume. Every operation is atomic, so
  * concurrent writers on any number of nodes never lose an update.
  *
+ * <p>Keys of one kind (counter, hash of counters, sorted set, value, topic history) reject operations of another
+ * kind, as Redis does with WRONGTYPE.
+ *
  * <p>Two engines: {@link MemoryLiveState} for a single node and {@link RedisLiveState} for any number of
  * nodes. Keys are plain strings chosen by the owning capability (e.g. "poll:42:tally"); an engine may add a
  * namespace prefix of its own.
@@ -31,10 +34,17 @@ public interface LiveState {
   /** Adds delta to one field of a hash of counters (a poll tally) and returns the field's new value. */
   Future<Long> hashIncrement(String key, String field, long delta);
 
-  /** Sets one field of a hash of counters to an absolute value (a node's own share of a count). */
+  /**
+   * Sets one field of a hash of counters to value, whatever it held before, creating the hash when absent (a
+   * tally recounted from the database). The field reads back through {@link #hashCounters} and counts on from
+   * there with {@link #hashIncrement}.
+   */
   Future<Void> hashPut(String key, String field, long value);
 
-  /** Removes one field of a hash of counters; the hash goes with its last field. */
+  /**
+   * Removes one field of a hash of counters; nothing happens when the field or the hash is absent. A hash whose
+   * last field goes is gone: {@link #hashCounters} reads it as empty, and the key may be reused as another kind.
+   */
   Future<Void> hashRemove(String key, String field);
 
   /** Every field of a hash of counters; empty when absent. */

@@ -143,10 +143,12 @@ public final class MemoryLiveState implements LiveState {
     return attempt(() -> {
       slots.compute(key, (k, slot) -> {
         if (isAbsent(slot)) {
+          // an expired slot of any kind goes too: Redis would no longer hold it
           return null;
         }
         HashCounters hash = expect(HashCounters.class, k, slot);
         hash.fields.remove(field);
+        // Redis deletes a hash with its last field, so the key is free again for any kind
         return hash.fields.isEmpty() ? null : hash;
       });
       return null;

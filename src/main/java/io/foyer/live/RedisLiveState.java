@@ -152,6 +152,7 @@ public final class RedisLiveState implements LiveState {
     return send(Request.cmd(Command.HSET).arg(key(key)).arg(field).arg(value)).mapEmpty();
   }
 
+  /** HDEL: Redis itself deletes the hash when its last field goes. */
   @Override
   public Future<Void> hashRemove(String key, String field) {
     return send(Request.cmd(Command.HDEL).arg(key(key)).arg(field)).mapEmpty();

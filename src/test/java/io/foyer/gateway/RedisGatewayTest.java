@@ -3,6 +3,7 @@ package io.foyer.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foyer.FoyerApp;
+import io.foyer.testing.Api;
 import io.foyer.testing.TestServices;
 import io.foyer.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -36,6 +37,8 @@ class RedisGatewayTest extends GatewayContract {
     second.subscribe("event:" + eventId, seen);
 
     assertThat(second.next("message").getJsonObject("data").getString("body")).isEqualTo("while away");
+    // announced on the node the client resumed on: these test nodes share Redis, not an event bus
+    assertNothingElseArrivesBeforeAnotherAnnouncement(track(new Api(other.httpPort())), eventId, second);
   }
 }
 

@@ -15,8 +15,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,48 +31,69 @@ import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The behaviour every {@link LiveState} engine must show; each engine's test class extends this. */
+/**
+ * The behaviour every {@link LiveState} engine must show; each engine's test class extends this.
+ *
+ * <p>Step-by-step tests wait for each result with {@link #join}; tests whose outcome arrives on event loops
+ * (many concurrent callers) complete a {@link VertxTestContext} instead, which fails them after 10 s.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = SECONDS)
 public abstract class LiveStateContract {
 
   private static final Duration HOUR = Duration.ofHours(1);
   private static final Duration SHORT_TTL = Duration.ofMillis(200);
+  /** Long enough to read a key back at once even on a busy machine, short enough to wait out. */
+  private static final Duration READABLE_TTL = Duration.ofSeconds(1);
   private static final int EVENT_LOOPS = 5;
 
+  /** One Vert.x for the whole class, closed by {@link VertxExtension} after the last test. */
   protected Vertx vertx;
-  protected LiveState live;
-  private List<Context> eventLoops;
+  protected volatile LiveState live;
+  private volatile List<Context> eventLoops;
 
   /** A fresh engine on vertx; closed after each test. */
   protected abstract Future<? extends LiveState> newEngine(Vertx vertx);
 
   @BeforeAll
-  void startVertx() {
-    vertx = Vertx.vertx();
-    eventLoops = startEventLoops(EVENT_LOOPS);
-  }
-
-  @AfterAll
-  void stopVertx() {
-    join(vertx.close());
+  void startEventLoops(Vertx vertx, VertxTestContext ctx) {
+    this.vertx = vertx;
+    List<Context> contexts = new CopyOnWriteArrayList<>();
+    // contexts on distinct event-loop threads, so calls from them really run in parallel
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        contexts.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(EVENT_LOOPS)).onComplete(ctx.succeeding(id -> {
+      eventLoops = List.copyOf(contexts);
+      ctx.completeNow();
+    }));
   }
 
   @BeforeEach
-  void openEngine() {
-    live = join(newEngine(vertx));
+  void openEngine(VertxTestContext ctx) {
+    newEngine(vertx).onComplete(ctx.succeeding(engine -> {
+      live = engine;
+      ctx.completeNow();
+    }));
   }
 
   @AfterEach
-  void closeEngine() {
-    if (live != null) {
-      join(live.close());
+  void closeEngine(VertxTestContext ctx) {
+    if (live == null) {
+      ctx.completeNow();
+    } else {
+      live.close().onComplete(ctx.succeedingThenComplete());
     }
   }
 
@@ -81,14 +107,16 @@ public abstract class LiveStateContract {
   }
 
   @Test
-  void concurrentIncrementsFromManyContextsLoseNothing() {
+  void concurrentIncrementsFromManyContextsLoseNothing(VertxTestContext ctx) {
     String key = TestServices.unique("counter");
 
-    List<Long> values = onEveryEventLoop(400, i -> live.increment(key, 1));
-
-    assertThat(join(live.counter(key))).isEqualTo(2000);
-    // each caller saw a different intermediate value, so no two increments were merged
-    assertThat(values).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 2000).boxed().toList());
+    onEveryEventLoop(400, i -> live.increment(key, 1)).onComplete(ctx.succeeding(values ->
+        live.counter(key).onComplete(ctx.succeeding(total -> ctx.verify(() -> {
+          assertThat(total).isEqualTo(2000);
+          // each caller saw a different intermediate value, so no two increments were merged
+          assertThat(values).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 2000).boxed().toList());
+          ctx.completeNow();
+        })))));
   }
 
   @Test
@@ -107,8 +135,9 @@ public abstract class LiveStateContract {
   void expiredCountersReadAsZero() {
     String key = TestServices.unique("rate");
 
-    join(live.incrementWithExpiry(key, 7, SHORT_TTL));
+    join(live.incrementWithExpiry(key, 7, READABLE_TTL));
 
+    assertThat(join(live.counter(key))).as("counter before its TTL").isEqualTo(7);
     await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.counter(key)) == 0);
   }
 
@@ -119,9 +148,76 @@ public abstract class LiveStateContract {
     assertThat(join(live.hashIncrement(key, "yes", 2))).isEqualTo(2);
     assertThat(join(live.hashIncrement(key, "no", -1))).isEqualTo(-1);
     assertThat(join(live.hashIncrement(key, "yes", 1))).isEqualTo(3);
-    onEveryEventLoop(100, i -> live.hashIncrement(key, i % 2 == 0 ? "even" : "odd", 1));
+    join(onEveryEventLoop(100, i -> live.hashIncrement(key, i % 2 == 0 ? "even" : "odd", 1)));
 
     assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("yes", 3L, "no", -1L, "even", 250L, "odd", 250L));
+  }
+
+  @Test
+  void hashPutSetsAFieldToAnAbsoluteValueThatIncrementsCountOnFrom() {
+    String key = TestServices.unique("tally");
+    join(live.hashPut(key, "yes", 5)); // creates the hash
+    join(live.hashIncrement(key, "no", 4));
+
+    join(live.hashPut(key, "yes", 2)); // replaces, not adds
+    join(live.hashPut(key, "no", -3));
+    join(live.hashPut(key, "maybe", 0));
+
+    assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("yes", 2L, "no", -3L, "maybe", 0L));
+    assertThat(join(live.hashIncrement(key, "yes", 1))).isEqualTo(3);
+    assertThat(join(live.hashIncrement(key, "maybe", 10))).isEqualTo(10);
+    join(live.hashPut(key, "yes", Long.MAX_VALUE));
+    assertThat(join(live.hashCounters(key))).containsEntry("yes", Long.MAX_VALUE);
+  }
+
+  @Test
+  void hashRemoveDropsOneFieldAndTheHashGoesWithItsLastField() {
+    String key = TestServices.unique("tally");
+    join(live.hashIncrement(key, "yes", 3));
+    join(live.hashPut(key, "no", 2));
+
+    join(live.hashRemove(key, "yes"));
+    assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("no", 2L));
+    join(live.hashRemove(key, "never-set")); // a field that is not there: nothing happens
+    assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("no", 2L));
+    assertThat(join(live.hashIncrement(key, "yes", 1))).as("a removed field counts again from 0").isEqualTo(1);
+
+    join(live.hashRemove(key, "yes"));
+    join(live.hashRemove(key, "no"));
+
+    assertThat(join(live.hashCounters(key))).isEmpty();
+    // gone for good, not an empty hash: the key may now hold another kind, as after a delete
+    assertThat(join(live.increment(key, 5))).isEqualTo(5);
+    join(live.hashRemove(TestServices.unique("absent"), "f")); // on an absent hash: nothing happens
+  }
+
+  @Test
+  void hashPutAndRemoveRefuseAKeyOfAnotherKindAndLeaveIt() {
+    String counter = TestServices.unique("counter");
+    join(live.increment(counter, 4));
+
+    assertThat(failure(live.hashPut(counter, "f", 1))).hasMessageContaining("WRONGTYPE");
+    assertThat(failure(live.hashRemove(counter, "f"))).hasMessageContaining("WRONGTYPE");
+    assertThat(join(live.counter(counter))).isEqualTo(4);
+  }
+
+  @Test
+  void concurrentPutsRemovesAndIncrementsOnOneHashLoseNothing(VertxTestContext ctx) {
+    String key = TestServices.unique("tally");
+
+    // 500 fields put at once; then half of them removed while five other fields are counted up, all at once
+    onEveryEventLoop(100, i -> live.hashPut(key, "put-" + i, i))
+        .compose(puts -> onEveryEventLoop(100, i -> i % 2 == 0
+            ? live.hashRemove(key, "put-" + i)
+            : live.hashIncrement(key, "count-" + i % 5, 1).<Void>mapEmpty()))
+        .compose(changes -> live.hashCounters(key))
+        .onComplete(ctx.succeeding(fields -> ctx.verify(() -> {
+          Map<String, Long> expected = new HashMap<>();
+          IntStream.range(0, 500).filter(i -> i % 2 == 1).forEach(i -> expected.put("put-" + i, (long) i));
+          IntStream.range(0, 5).forEach(i -> expected.put("count-" + i, 50L));
+          assertThat(fields).isEqualTo(expected);
+          ctx.completeNow();
+        })));
   }
 
   @Test
@@ -176,21 +272,32 @@ public abstract class LiveStateContract {
   }
 
   @Test
-  void setIfAbsentHasExactlyOneWinnerAmongConcurrentCallers() {
+  void setIfAbsentHasExactlyOneWinnerAmongConcurrentCallers(VertxTestContext ctx) {
     String key = TestServices.unique("dedup");
+    Checkpoint answered = ctx.checkpoint(50);
+    // strict checkpoints: a second winner fails the test at once, no winner leaves it unfinished
+    Checkpoint won = ctx.checkpoint();
+    Checkpoint winnersValueKept = ctx.checkpoint();
 
-    List<Boolean> wins = onEveryEventLoop(10, i -> live.setIfAbsent(key, "caller-" + i, HOUR));
-
-    assertThat(wins).hasSize(50).containsOnlyOnce(true);
-    assertThat(join(live.get(key))).isEqualTo("caller-" + wins.indexOf(true));
+    onEveryEventLoop(10, i -> live.setIfAbsent(key, "caller-" + i, HOUR).onComplete(ctx.succeeding(wins -> {
+      if (wins) {
+        won.flag();
+        live.get(key).onComplete(ctx.succeeding(value -> ctx.verify(() -> {
+          assertThat(value).isEqualTo("caller-" + i);
+          winnersValueKept.flag();
+        })));
+      }
+      answered.flag();
+    })));
   }
 
   @Test
   void expiredValuesReadAsAbsent() {
     String key = TestServices.unique("value");
 
-    join(live.setIfAbsent(key, "v", SHORT_TTL));
+    join(live.setIfAbsent(key, "v", READABLE_TTL));
 
+    assertThat(join(live.get(key))).as("value before its TTL").isEqualTo("v");
     await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.get(key)) == null);
   }
 
@@ -227,22 +334,23 @@ public abstract class LiveStateContract {
   }
 
   @Test
-  void concurrentAppendsGetDistinctGaplessSequences() {
+  void concurrentAppendsGetDistinctGaplessSequences(VertxTestContext ctx) {
     String topic = TestServices.unique("topic");
 
-    List<Long> sequences = onEveryEventLoop(40, i -> live.append(topic, "m" + i, 1000, HOUR));
-
-    assertThat(sequences).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
-    HistorySlice slice = join(live.readSince(topic, 0, HOUR));
-    assertThat(slice.complete()).isTrue();
-    assertThat(slice.lastSequence()).isEqualTo(200);
-    assertThat(slice.entries()).extracting(HistoryEntry::sequence)
-        .containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
-    // each message is stored under the very sequence number its append returned
-    Map<String, Long> stored = slice.entries().stream()
-        .collect(Collectors.toMap(HistoryEntry::payload, HistoryEntry::sequence));
-    assertThat(stored).isEqualTo(IntStream.range(0, 200).boxed()
-        .collect(Collectors.toMap(i -> "m" + i, sequences::get)));
+    onEveryEventLoop(40, i -> live.append(topic, "m" + i, 1000, HOUR)).onComplete(ctx.succeeding(sequences ->
+        live.readSince(topic, 0, HOUR).onComplete(ctx.succeeding(slice -> ctx.verify(() -> {
+          assertThat(sequences).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+          assertThat(slice.complete()).isTrue();
+          assertThat(slice.lastSequence()).isEqualTo(200);
+          assertThat(slice.entries()).extracting(HistoryEntry::sequence)
+              .containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+          // each message is stored under the very sequence number its append returned
+          Map<String, Long> stored = slice.entries().stream()
+              .collect(Collectors.toMap(HistoryEntry::payload, HistoryEntry::sequence));
+          assertThat(stored).isEqualTo(IntStream.range(0, 200).boxed()
+              .collect(Collectors.toMap(i -> "m" + i, sequences::get)));
+          ctx.completeNow();
+        })))));
   }
 
   @Test
@@ -383,9 +491,9 @@ public abstract class LiveStateContract {
 
   /**
    * Runs call(0) .. call(n - 1) spread over several event loops at once, callsPerLoop on each, without waiting
-   * between calls; returns the results by call index.
+   * between calls; completes with the results by call index once every call has.
    */
-  protected <T> List<T> onEveryEventLoop(int callsPerLoop, IntFunction<Future<T>> call) {
+  protected <T> Future<List<T>> onEveryEventLoop(int callsPerLoop, IntFunction<Future<T>> call) {
     List<Future<List<T>>> batches = new ArrayList<>();
     for (int loop = 0; loop < eventLoops.size(); loop++) {
       int first = loop * callsPerLoop;
@@ -393,11 +501,13 @@ public abstract class LiveStateContract {
       eventLoops.get(loop).runOnContext(ignored -> callAll(first, callsPerLoop, call).onComplete(batch));
       batches.add(batch.future());
     }
-    List<T> results = new ArrayList<>();
-    for (List<T> batch : join(Future.all(batches)).<List<T>>list()) {
-      results.addAll(batch);
-    }
-    return results;
+    return Future.all(batches).map(all -> {
+      List<T> results = new ArrayList<>();
+      for (List<T> batch : all.<List<T>>list()) {
+        results.addAll(batch);
+      }
+      return results;
+    });
   }
 
   private static <T> Future<List<T>> callAll(int first, int count, IntFunction<Future<T>> call) {
@@ -408,25 +518,27 @@ public abstract class LiveStateContract {
     return Future.all(calls).map(CompositeFuture::<T>list);
   }
 
-  /** Contexts on distinct event-loop threads, so calls from them really run in parallel. */
-  private List<Context> startEventLoops(int count) {
-    List<Context> contexts = new CopyOnWriteArrayList<>();
-    join(vertx.deployVerticle(() -> new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        contexts.add(context);
-        return Future.succeededFuture();
-      }
-    }, new DeploymentOptions().setInstances(count)));
-    return List.copyOf(contexts);
-  }
-
   /** Blocks the test thread (never an event loop) for a result. */
   protected static <T> T join(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(10, SECONDS);
     } catch (ExecutionException e) {
       throw new AssertionError("operation failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("operation did not complete within 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** Blocks the test thread for an operation that must fail, and returns why it failed. */
+  protected static Throwable failure(Future<?> future) {
+    try {
+      Object result = future.toCompletionStage().toCompletableFuture().get(10, SECONDS);
+      throw new AssertionError("operation succeeded with " + result + " but should have failed");
+    } catch (ExecutionException e) {
+      return e.getCause();
     } catch (TimeoutException e) {
       throw new AssertionError("operation did not complete within 10 s", e);
     } catch (InterruptedException e) {

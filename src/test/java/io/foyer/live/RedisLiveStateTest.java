@@ -109,8 +109,8 @@ class RedisLiveStateTest extends LiveStateContract {
     try {
       String topic = TestServices.unique("topic");
 
-      List<Long> sequences = onEveryEventLoop(40, i -> (i % 2 == 0 ? live : otherNode).append(topic, "m" + i, 1000,
-          HOUR));
+      List<Long> sequences = join(onEveryEventLoop(40, i -> (i % 2 == 0 ? live : otherNode).append(topic,
+          "m" + i, 1000, HOUR)));
 
       assertThat(sequences).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
       assertThat(join(otherNode.readSince(topic, 0, HOUR)).entries()).hasSize(200);
