@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A server under test in a process of its own, so that its CPU time and memory are its own: started from the
  * same classpath as the bench, measured through the operating system.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
@@ -26,7 +26,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Starts `java -cp <this classpath> io.foyer.cli.FoyerCommand <args>` and waits until the port answers. */
-  static ServerProcess start(List<String> args, Map<String, String> env, int port, Path log) throws IOException {
+  public static ServerProcess start(List<String> args, Map<String, String> env, int port, Path log) throws IOException {
     // after a full collection the JVM gives unused heap back to the system, so resident memory shows what the
     // server holds rather than the high-water mark of its garbage (same flags for Foyer and the baseline)
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -41,7 +41,13 @@ final class ServerProcess implements AutoCloseable {
     return server;
   }
 
-  int port() {
+  /** Kills the process at once (SIGKILL), as a crash would: it runs no shutdown step of its own. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public int port() {
     return port;
   }
 

@@ -54,7 +54,7 @@ final class TopicHub extends VerticleBase {
   private final Presence presence;
   private final Duration maxAge;
   private final Map<String, TopicState> topics = new HashMap<>();
-  /** How many topics the node consumes, for metrics on any thread. */
+  /** Event-bus consumers of topics this node holds, for metrics on any thread. */
   private final AtomicInteger consumed = new AtomicInteger();
 
   TopicHub(LiveState live, Presence presence, Duration maxAge) {
@@ -71,13 +71,11 @@ final class TopicHub extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    List<Future<Void>> unregistered = topics.values().stream().map(state -> state.consumer.unregister()).toList();
-    topics.clear();
-    consumed.set(0);
+    List<Future<Void>> unregistered = List.copyOf(topics.values()).stream().map(this::forget).toList();
     return Future.join(unregistered);
   }
 
-  /** Topics this node consumes now. */
+  /** Topics whose event-bus address this node consumes now. */
   int consumedTopics() {
     return consumed.get();
   }
@@ -87,12 +85,12 @@ final class TopicHub extends VerticleBase {
     Promise<Void> joined = Promise.promise();
     context.runOnContext(v -> {
       TopicState state = topics.computeIfAbsent(topic, TopicState::new);
-      consumed.set(topics.size());
       state.groups.add(group);
       if (state.consumer == null) {
         // messages wait until the topic's current sequence is known, so the very first one is gap-checked too
         state.filling = true;
         state.consumer = vertx.eventBus().consumer(Topic.ADDRESS_PREFIX + topic, message -> onMessage(state, message));
+        consumed.incrementAndGet();
         state.ready = state.consumer.completion()
             .compose(registered -> live.lastSequence(topic))
             .map(last -> {
@@ -125,16 +123,22 @@ final class TopicHub extends VerticleBase {
     });
   }
 
-  private void forget(TopicState state) {
-    if (topics.get(state.name) == state) {
-      topics.remove(state.name);
-      consumed.set(topics.size());
-    }
-    state.consumer.unregister();
+  private Future<Void> forget(TopicState state) {
+    topics.remove(state.name, state);
     state.pending.clear();
+    if (state.consumer == null) {
+      return Future.succeededFuture();
+    }
+    MessageConsumer<String> consumer = state.consumer;
+    state.consumer = null;
+    consumed.decrementAndGet();
+    return consumer.unregister();
   }
 
   private void onMessage(TopicState state, Message<String> message) {
+    if (state.consumer == null) {
+      return; // in flight when the topic was let go of
+    }
     accept(state, Long.parseLong(message.headers().get(Gateway.SEQ_HEADER)), message.body());
   }
 

@@ -16,6 +16,8 @@ public final class TestNodes {
   /** An organizer key limited to {@link #SCOPED_EVENT}, an event the tests never create. */
   public static final String SCOPED_KEY = "test-scoped-key-0123456789";
   public static final long SCOPED_EVENT = 987_654_321L;
+  /** The attendee token secret every test node shares. */
+  public static final String TOKEN_SECRET = "test-token-secret-test-token-secret-0123";
 
   private TestNodes() {}
 
@@ -28,7 +30,7 @@ public final class TestNodes {
     env.put("FOYER_PG_URL", TestServices.pgUrl());
     env.put("FOYER_PG_POOL_SIZE", "4");
     env.put("FOYER_AUTH_API_KEYS", "admin:" + ADMIN_KEY + ":*,scoped:" + SCOPED_KEY + ":" + SCOPED_EVENT);
-    env.put("FOYER_AUTH_TOKEN_SECRET", "test-token-secret-test-token-secret-0123");
+    env.put("FOYER_AUTH_TOKEN_SECRET", TOKEN_SECRET);
     env.put("FOYER_DATA_DIR", "target/test-data");
     // each test JVM has a database of its own, so its event ids start again at 1: its topics must not meet
     // those of earlier runs in a shared Redis
