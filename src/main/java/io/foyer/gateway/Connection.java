@@ -7,7 +7,6 @@ import io.foyer.live.LiveState;
 import io.foyer.live.LiveState.HistoryEntry;
 import io.foyer.live.LiveState.HistorySlice;
 import io.foyer.problem.ProblemException;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -89,7 +88,7 @@ final class Connection {
   }
 
   /** A live message for a topic this socket subscribes to: written unless already sent. */
-  void deliver(String topic, long seq, ByteBuf frame) {
+  void deliver(String topic, long seq, SharedFrame frame) {
     Subscription subscription = subscriptions.get(topic);
     if (subscription == null || closed) {
       return;
@@ -109,7 +108,7 @@ final class Connection {
     writeShared(frame);
   }
 
-  void deliverEphemeral(ByteBuf frame) {
+  void deliverEphemeral(SharedFrame frame) {
     writeShared(frame);
   }
 
@@ -301,7 +300,7 @@ final class Connection {
           List<Object[]> held = subscription.caughtUpLater;
           subscription.caughtUpLater = null;
           for (Object[] message : held) {
-            deliver(topic.name(), (Long) message[0], (ByteBuf) message[1]);
+            deliver(topic.name(), (Long) message[0], (SharedFrame) message[1]);
           }
           // only a subscription still alive joins; its leave is recorded only if it joined
           if (!closed && subscriptions.get(topic.name()) == subscription && client.attendee()
@@ -380,7 +379,7 @@ final class Connection {
     }
   }
 
-  private void writeShared(ByteBuf frame) {
+  private void writeShared(SharedFrame frame) {
     if (writable()) {
       Frames.writeShared(socket, frame);
     }

@@ -2,7 +2,6 @@ package io.foyer.gateway;
 
 import io.foyer.live.LiveState;
 import io.foyer.live.LiveState.HistoryEntry;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -175,7 +174,7 @@ final class TopicHub {
 
   private void deliver(TopicState state, long seq, String frame) {
     state.lastSeq = seq;
-    ByteBuf encoded = Frames.encode(frame);
+    SharedFrame encoded = Frames.encode(frame);
     for (LocalSockets group : state.groups) {
       group.context().runOnContext(v -> group.deliver(state.name, seq, encoded));
     }
@@ -192,7 +191,7 @@ final class TopicHub {
         long online = counts.values().stream().mapToLong(Long::longValue).sum();
         if (online != state.lastOnline && topics.get(state.name) == state) {
           state.lastOnline = online;
-          ByteBuf encoded = Frames.encode(Frames.presence(state.name, online));
+          SharedFrame encoded = Frames.encode(Frames.presence(state.name, online));
           for (LocalSockets group : state.groups) {
             group.context().runOnContext(v -> group.deliverEphemeral(state.name, encoded));
           }
