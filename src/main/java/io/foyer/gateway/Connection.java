@@ -1,6 +1,5 @@
 package io.foyer.gateway;
 
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.UUID;
@@ -78,13 +77,13 @@ final class Connection {
   }
 
   /** A live message for a topic this socket subscribes to. */
-  void deliver(String topic, long seq, ByteBuf frame) {
+  void deliver(String topic, long seq, SharedFrame frame) {
     if (!closed) {
       subscriptions.deliver(topic, seq, frame);
     }
   }
 
-  void deliverEphemeral(ByteBuf frame) {
+  void deliverEphemeral(SharedFrame frame) {
     writeShared(frame);
   }
 
@@ -132,7 +131,7 @@ final class Connection {
     }
   }
 
-  void writeShared(ByteBuf frame) {
+  void writeShared(SharedFrame frame) {
     if (writable()) {
       Frames.writeShared(socket, frame);
     }

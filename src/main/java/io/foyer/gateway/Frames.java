@@ -1,12 +1,10 @@
 package io.foyer.gateway;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The JSON text frames of the protocol (docs/protocol.md), and the one place that writes an already encoded
@@ -51,17 +49,24 @@ final class Frames {
     return "{\"type\":\"presence\",\"topic\":" + quote(topic) + ",\"online\":" + online + "}";
   }
 
-  /** UTF-8 bytes of a frame, to be shared by every local socket that receives it. */
-  static ByteBuf encode(String frame) {
-    return Unpooled.wrappedBuffer(frame.getBytes(StandardCharsets.UTF_8));
+  /** A frame encoded once, to be written to every local socket that receives it; see {@link SharedFrame}. */
+  static SharedFrame encode(String frame) {
+    return SharedFrame.text(frame);
   }
 
   /**
-   * Writes a shared encoded frame. The public API would encode the text again for every socket; this wraps a
-   * duplicate (same bytes, own read position) of the one encoded buffer instead.
+   * Writes a shared frame as one text frame without encoding it again (the public API takes text only as a
+   * String, which it would encode for every socket; a text message split into an empty text frame and a
+   * continuation frame carrying a Buffer would double the frames, promises and encoder passes per socket).
+   *
+   * <p>The write gets its own {@link SharedFrame#payload() payload}, so it neither depends on nor touches any
+   * other write's buffer: today Vert.x's {@link WebSocketFrameImpl} wraps it as unreleasable and never releases
+   * it; were it released by Netty after encoding or on a failed write, it would be this write's buffer alone.
+   * Nothing is left for the caller to release, whatever the outcome. The future fails when the socket is
+   * already closed or the write fails; it must not be used to release anything.
    */
-  static void writeShared(ServerWebSocket socket, ByteBuf frame) {
-    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
+  static Future<Void> writeShared(ServerWebSocket socket, SharedFrame frame) {
+    return socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.payload(), true));
   }
 
   private static String quote(String text) {

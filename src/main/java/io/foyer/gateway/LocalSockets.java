@@ -1,7 +1,6 @@
 package io.foyer.gateway;
 
 import io.micrometer.core.instrument.Counter;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -96,7 +95,7 @@ final class LocalSockets {
     }
   }
 
-  void deliver(String topic, long seq, ByteBuf frame) {
+  void deliver(String topic, long seq, SharedFrame frame) {
     Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
       for (Connection connection : subscribers.snapshot()) {
@@ -110,7 +109,7 @@ final class LocalSockets {
     }
   }
 
-  void deliverEphemeral(String topic, ByteBuf frame) {
+  void deliverEphemeral(String topic, SharedFrame frame) {
     Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
       for (Connection connection : subscribers.snapshot()) {

@@ -7,7 +7,6 @@ import io.foyer.presence.PresenceMessages;
 import io.foyer.presence.PresenceMessages.Joined;
 import io.foyer.presence.PresenceMessages.Left;
 import io.foyer.problem.ProblemException;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -27,7 +26,7 @@ final class Subscriptions {
   private static final int MAX_HELD = 10_000;
 
   /** A live message that arrived while its subscription was still catching up. */
-  private record Held(long seq, ByteBuf frame) {}
+  private record Held(long seq, SharedFrame frame) {}
 
   private static final class Subscription {
     long lastSent;
@@ -47,7 +46,7 @@ final class Subscriptions {
   }
 
   /** A live message for a topic of this socket: held while catching up, written unless already sent. */
-  void deliver(String topic, long seq, ByteBuf frame) {
+  void deliver(String topic, long seq, SharedFrame frame) {
     Subscription subscription = byTopic.get(topic);
     if (subscription == null) {
       return;

@@ -3,7 +3,6 @@ package io.foyer.gateway;
 import io.foyer.live.LiveState;
 import io.foyer.live.LiveState.HistoryEntry;
 import io.foyer.presence.Presence;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -190,7 +189,7 @@ final class TopicHub extends VerticleBase {
 
   private void deliver(TopicState state, long seq, String frame) {
     state.lastSeq = seq;
-    ByteBuf encoded = Frames.encode(frame);
+    SharedFrame encoded = Frames.encode(frame);
     for (LocalSockets group : state.groups) {
       group.context().runOnContext(v -> group.deliver(state.name, seq, encoded));
     }
@@ -206,7 +205,7 @@ final class TopicHub extends VerticleBase {
       presence.online(state.name).onSuccess(online -> onHub(() -> {
         if (online != state.lastOnline && topics.get(state.name) == state) {
           state.lastOnline = online;
-          ByteBuf encoded = Frames.encode(Frames.presence(state.name, online));
+          SharedFrame encoded = Frames.encode(Frames.presence(state.name, online));
           for (LocalSockets group : state.groups) {
             group.context().runOnContext(v -> group.deliverEphemeral(state.name, encoded));
           }
