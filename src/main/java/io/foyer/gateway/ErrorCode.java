@@ -12,8 +12,7 @@ enum ErrorCode {
   ALREADY_AUTHENTICATED("already-authenticated"),
   UNSUPPORTED_VERSION("unsupported-version"),
   RATE_LIMITED("rate-limited"),
-  UNAVAILABLE("unavailable"),
-  INTERNAL("internal");
+  UNAVAILABLE("unavailable");
 
   private final String code;
 

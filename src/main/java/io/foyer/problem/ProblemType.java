@@ -19,7 +19,6 @@ public enum ProblemType {
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported content type"),
   VALIDATION("validation-failed", 422, "Validation failed"),
   IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency-Key already used for another request"),
-  RATE_LIMITED("rate-limited", 429, "Too many requests"),
   INTERNAL("internal", 500, "Internal server error"),
   OVERLOADED("overloaded", 503, "Server busy, retry shortly"),
   UNAVAILABLE("unavailable", 503, "Service unavailable");
@@ -56,6 +55,6 @@ public enum ProblemType {
 
   /** Whether the same request may succeed if retried later unchanged. */
   public boolean retryable() {
-    return this == OVERLOADED || this == UNAVAILABLE || this == RATE_LIMITED;
+    return this == OVERLOADED || this == UNAVAILABLE;
   }
 }
