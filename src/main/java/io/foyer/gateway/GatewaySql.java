@@ -27,6 +27,8 @@ final class GatewaySql {
 
   static final String SET_ANNOUNCEMENT_SEQUENCE = "UPDATE announcements SET sequence = $2 WHERE id = $1";
 
+  /** A reset's snapshot: the latest published announcements of a topic up to the reset's sequence number. */
   static final String LATEST_ANNOUNCEMENTS = """
-      SELECT id, sequence, title, body, created_at FROM announcements WHERE topic = $1 ORDER BY id DESC LIMIT $2""";
+      SELECT id, sequence, title, body, created_at FROM announcements
+      WHERE topic = $1 AND sequence IS NOT NULL AND sequence <= $2 ORDER BY sequence DESC LIMIT $3""";
 }

@@ -135,6 +135,120 @@ class AnnouncementDeliveryTest {
         .containsExactly("one", "just for you", "sentinel");
   }
 
+  // ---- reset snapshots (fault 6) ----
+
+  @Test
+  void aResetHoldsTheLatestTwentyMessagesUpToItsSequenceOldestFirst() throws Exception {
+    FoyerApp node = start(Map.of("FOYER_LIVE_ENGINE", "memory", "FOYER_LIVE_HISTORY_SIZE", "5"));
+    Api api = track(new Api(node.httpPort()));
+    long eventId = api.createEvent(new JsonObject());
+    String token = register(api, eventId, "reset@example.org");
+    Map<Long, Long> idBySeq = new HashMap<>();
+    for (int i = 1; i <= 30; i++) {
+      JsonObject sent = announce(api, eventId, null, new JsonObject().put("body", "n" + i)).bodyAsJsonObject();
+      idBySeq.put(sent.getLong("seq"), sent.getLong("id"));
+    }
+
+    WsClient ws = track(WsClient.connect(node.httpPort(), token));
+    ws.next("welcome");
+    ws.send(new JsonObject().put("type", "subscribe").put("topic", "event:" + eventId).put("since", 3));
+    JsonObject reset = ws.next("reset");
+
+    assertThat(reset.getLong("seq")).isEqualTo(30);
+    List<JsonObject> items = items(reset);
+    assertThat(items.stream().map(i -> i.getLong("seq")).toList())
+        .isEqualTo(LongStream.rangeClosed(11, 30).boxed().toList());
+    for (JsonObject item : items) {
+      assertThat(item.getLong("id")).isEqualTo(idBySeq.get(item.getLong("seq")));
+      assertThat(item.getString("body")).isEqualTo("n" + item.getLong("seq"));
+      assertThat(item.getString("at")).isNotNull();
+    }
+    assertThat(ws.next("subscribed").getLong("seq")).isEqualTo(30);
+  }
+
+  @Test
+  void resetsWhileAnnouncementsKeepComingAreExactOnMemory() throws Exception {
+    resetsWhileAnnouncementsKeepComing(Map.of("FOYER_LIVE_ENGINE", "memory"));
+  }
+
+  @Test
+  void resetsWhileAnnouncementsKeepComingAreExactOnRedis() throws Exception {
+    resetsWhileAnnouncementsKeepComing(Map.of("FOYER_LIVE_ENGINE", "redis",
+        "FOYER_REDIS_URL", TestServices.redisUrl()));
+  }
+
+  /**
+   * Organizers keep announcing while clients resume from 0: every reset's snapshot ends exactly at its seq
+   * with no gap, and the live messages continue from the next seq, each once.
+   */
+  private void resetsWhileAnnouncementsKeepComing(Map<String, String> engine) throws Exception {
+    Map<String, String> config = new HashMap<>(engine);
+    config.put("FOYER_LIVE_HISTORY_SIZE", "5");
+    FoyerApp node = start(config);
+    Api api = track(new Api(node.httpPort()));
+    long eventId = api.createEvent(new JsonObject());
+    String token = register(api, eventId, "busy@example.org");
+    Map<Long, Long> idBySeq = new ConcurrentHashMap<>();
+    for (int i = 0; i < 10; i++) {
+      JsonObject sent = announce(api, eventId, null, new JsonObject().put("body", "warm-up")).bodyAsJsonObject();
+      idBySeq.put(sent.getLong("seq"), sent.getLong("id"));
+    }
+
+    int posters = 3;
+    int perPoster = 30;
+    ExecutorService pool = Executors.newFixedThreadPool(posters);
+    AtomicInteger failures = new AtomicInteger();
+    List<Future<?>> posting = new ArrayList<>();
+    for (int p = 0; p < posters; p++) {
+      posting.add(pool.submit(() -> {
+        for (int i = 0; i < perPoster; i++) {
+          try {
+            HttpResponse<Buffer> sent = announce(api, eventId, null, new JsonObject().put("body", "busy"));
+            if (sent.statusCode() == 201) {
+              idBySeq.put(sent.bodyAsJsonObject().getLong("seq"), sent.bodyAsJsonObject().getLong("id"));
+            } else {
+              failures.incrementAndGet();
+            }
+          } catch (Exception e) {
+            failures.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    List<WsClient> resumed = new ArrayList<>();
+    List<JsonObject> resets = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      WsClient ws = track(WsClient.connect(node.httpPort(), token));
+      ws.next("welcome");
+      ws.send(new JsonObject().put("type", "subscribe").put("topic", "event:" + eventId).put("since", 0));
+      resets.add(ws.next("reset"));
+      resumed.add(ws);
+    }
+    for (Future<?> done : posting) {
+      done.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(failures.get()).isZero();
+    long last = 10 + posters * perPoster;
+
+    for (int c = 0; c < resumed.size(); c++) {
+      JsonObject reset = resets.get(c);
+      long at = reset.getLong("seq");
+      List<Long> seqs = items(reset).stream().map(i -> i.getLong("seq")).toList();
+      assertThat(seqs).as("reset at %d", at).isEqualTo(LongStream.rangeClosed(Math.max(1, at - 19), at).boxed().toList());
+      for (JsonObject item : items(reset)) {
+        assertThat(item.getLong("id")).as("id of seq %d", item.getLong("seq")).isEqualTo(idBySeq.get(item.getLong("seq")));
+      }
+      WsClient ws = resumed.get(c);
+      List<Long> live = new ArrayList<>();
+      while (live.isEmpty() || live.get(live.size() - 1) < last) {
+        live.add(ws.next("message").getLong("seq"));
+      }
+      assertThat(live).as("live after reset at %d", at).isEqualTo(LongStream.rangeClosed(at + 1, last).boxed().toList());
+    }
+  }
+
   // ---- helpers ----
 
   private FoyerApp start(Map<String, String> overrides) throws Exception {
