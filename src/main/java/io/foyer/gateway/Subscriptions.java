@@ -146,7 +146,7 @@ final class Subscriptions {
   }
 
   private Future<Void> reset(Topic topic, HistorySlice slice, Subscription subscription) {
-    return services.snapshots().of(topic).map(snapshot -> {
+    return services.snapshots().of(topic, slice).map(snapshot -> {
       subscription.lastSent = slice.lastSequence();
       connection.send(Frames.reply("reset", null).put("topic", topic.name()).put("seq", slice.lastSequence())
           .put("snapshot", snapshot).encode());

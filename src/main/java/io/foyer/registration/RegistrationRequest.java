@@ -40,7 +40,8 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
         fingerprint(body));
   }
 
-  static void checkIdempotencyKey(String idempotencyKey) {
+  /** An Idempotency-Key header, when given, is 1 to 200 printable characters; else bad-request. */
+  public static void checkIdempotencyKey(String idempotencyKey) {
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY
         || Validation.hasControlCharacters(idempotencyKey))) {
       throw new ProblemException(ProblemType.BAD_REQUEST,
@@ -86,7 +87,7 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
    * Identifies a request body as sent, so that a retry (the same body again) is recognised before anything is
    * checked, and a reused Idempotency-Key with a different body is caught.
    */
-  static String fingerprint(JsonObject body) {
+  public static String fingerprint(JsonObject body) {
     String canonical = body.encode();
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
