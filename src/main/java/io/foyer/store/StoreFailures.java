@@ -2,7 +2,10 @@ package io.foyer.store;
 
 import io.vertx.pgclient.PgException;
 
-/** Tells failures of the database's availability (retry later) from failures of the data (never retry). */
+/**
+ * Tells failures of the availability of PostgreSQL or Redis (retry later) from failures of the data (never
+ * retry).
+ */
 public final class StoreFailures {
 
   private StoreFailures() {}
@@ -18,6 +21,12 @@ public final class StoreFailures {
     }
     if (failure instanceof java.net.ConnectException || failure instanceof java.io.IOException) {
       return true;
+    }
+    if (failure.getClass().getName().startsWith("io.vertx.redis.client.")) {
+      // Redis reports a lost connection as an error reply; WRONGTYPE and the like are the data's fault
+      String message = String.valueOf(failure.getMessage());
+      return message.startsWith("CONNECTION_CLOSED") || message.startsWith("LOADING") || message.startsWith("BUSY")
+          || message.startsWith("TRYAGAIN") || message.startsWith("MASTERDOWN");
     }
     String name = failure.getClass().getSimpleName();
     return name.contains("Timeout") || name.contains("ClosedConnection") || name.contains("Connect");
