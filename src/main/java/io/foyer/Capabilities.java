@@ -32,7 +32,7 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
     Presence presence = new Presence(live, nodeId);
     List<String> deployments = new ArrayList<>();
     return deployInOrder(vertx, deployments, List.of(
-            new EventsVerticle(catalog),
+            new EventsVerticle(pool, catalog),
             new RegistrationVerticle(pool, catalog, credentials.tokens(), config.writer(), metrics),
             new AttendanceVerticle(pool, config.writer(), nodeId, metrics),
             new PresenceVerticle(presence, live, nodeId, config.node())))

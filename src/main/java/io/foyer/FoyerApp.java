@@ -6,7 +6,6 @@ import io.foyer.bus.Bus;
 import io.foyer.cluster.ClusterBoot;
 import io.foyer.config.FoyerConfig;
 import io.foyer.config.FoyerConfig.Engine;
-import io.foyer.events.EventRepository;
 import io.foyer.events.EventRoutes;
 import io.foyer.gateway.Gateway;
 import io.foyer.gateway.GatewayRoutes;
@@ -197,7 +196,7 @@ public final class FoyerApp {
       Capabilities capabilities, Opened opened) {
     AuthHandlers auth = new AuthHandlers(credentials.keys(), credentials.tokens());
     List<ApiRoutes> api = List.of(
-        new EventRoutes(new EventRepository(store.pool()), auth, store.pool()),
+        new EventRoutes(auth),
         new RegistrationRoutes(auth),
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(capabilities.gateway().gateway(), auth, store.pool(), capabilities.catalog()));

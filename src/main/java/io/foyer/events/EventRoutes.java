@@ -3,7 +3,15 @@ package io.foyer.events;
 import io.foyer.audit.Actor;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
-import io.foyer.audit.AuditLog;
+import io.foyer.bus.Bus;
+import io.foyer.events.EventMessages.AuditTrail;
+import io.foyer.events.EventMessages.CreateEvent;
+import io.foyer.events.EventMessages.CreateSession;
+import io.foyer.events.EventMessages.ListEvents;
+import io.foyer.events.EventMessages.OfEvent;
+import io.foyer.events.EventMessages.OfSession;
+import io.foyer.events.EventMessages.UpdateEvent;
+import io.foyer.events.EventMessages.UpdateSession;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.problem.ProblemException;
@@ -13,7 +21,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 
 /**
  * The organizer API for events and sessions, and the public read of an event (its registration form and
@@ -21,14 +28,10 @@ import io.vertx.sqlclient.Pool;
  */
 public final class EventRoutes implements ApiRoutes {
 
-  private final EventRepository events;
   private final AuthHandlers auth;
-  private final Pool pool;
 
-  public EventRoutes(EventRepository events, AuthHandlers auth, Pool pool) {
-    this.events = events;
+  public EventRoutes(AuthHandlers auth) {
     this.auth = auth;
-    this.pool = pool;
   }
 
   @Override
@@ -36,7 +39,7 @@ public final class EventRoutes implements ApiRoutes {
     api.post("/events").handler(auth.organizer()).handler(this::createEvent);
     api.get("/events").handler(auth.organizer()).handler(this::listEvents);
     api.get("/events/:eventId").handler(this::getEvent);
-    api.patch("/events/:eventId").handler(auth.organizer()).handler(ctx -> updateEvent(vertx, ctx));
+    api.patch("/events/:eventId").handler(auth.organizer()).handler(this::updateEvent);
     api.get("/events/:eventId/stats").handler(auth.organizer()).handler(this::stats);
     api.post("/events/:eventId/sessions").handler(auth.organizer()).handler(this::createSession);
     api.get("/events/:eventId/sessions").handler(this::listSessions);
@@ -56,78 +59,65 @@ public final class EventRoutes implements ApiRoutes {
           + "' is limited to event " + organizer.eventScope() + " and cannot create events");
     }
     EventDefinition definition = EventDefinition.fromJson(RequestBodies.jsonObject(ctx));
-    events.create(definition, actor(ctx, organizer)).onSuccess(event -> ctx.response().setStatusCode(201)
-        .putHeader("Location", "/api/events/" + event.id())
-        .putHeader("Content-Type", "application/json")
-        .end(event.toJson().encode())).onFailure(ctx::fail);
+    Bus.<Event>request(ctx.vertx(), EventMessages.CREATE, new CreateEvent(definition, actor(ctx, organizer)))
+        .onSuccess(event -> created(ctx, "/api/events/" + event.id(), event.toJson()))
+        .onFailure(ctx::fail);
   }
 
   private void listEvents(RoutingContext ctx) {
-    events.list(AuthHandlers.organizer(ctx).eventScope())
-        .onSuccess(list -> ctx.json(new JsonObject().put("events", new JsonArray(list.stream().map(Event::toJson)
-            .toList()))))
+    Bus.<JsonArray>request(ctx.vertx(), EventMessages.LIST, new ListEvents(AuthHandlers.organizer(ctx).eventScope()))
+        .onSuccess(list -> ctx.json(new JsonObject().put("events", list)))
         .onFailure(ctx::fail);
   }
 
   /** Public: the form and schedule of an event, and whether registration is open with how many seats left. */
   private void getEvent(RoutingContext ctx) {
-    long eventId = RequestBodies.idParam(ctx, "eventId");
-    events.get(eventId).compose(event -> events.seats(eventId).map(seats -> event.toJson()
-            .put("registration", new JsonObject()
-                .put("open", event.definition().registrationOpenAt(java.time.Instant.now()))
-                .put("seatsLeft", seats.getInteger("seatsLeft")))))
-        .onSuccess(ctx::json).onFailure(ctx::fail);
+    answer(ctx, EventMessages.GET, new OfEvent(RequestBodies.idParam(ctx, "eventId")));
   }
 
-  private void updateEvent(Vertx vertx, RoutingContext ctx) {
+  private void updateEvent(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    JsonObject patch = RequestBodies.jsonObject(ctx);
-    events.update(eventId, patch, actor(ctx, organizer))
-        .onSuccess(event -> {
-          EventCatalog.announceChange(vertx, eventId);
-          ctx.json(event.toJson());
-        })
+    Bus.<Event>request(ctx.vertx(), EventMessages.UPDATE,
+            new UpdateEvent(eventId, RequestBodies.jsonObject(ctx), actor(ctx, organizer)))
+        .onSuccess(event -> ctx.json(event.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void stats(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     AuthHandlers.organizerFor(ctx, eventId);
-    events.seats(eventId).onSuccess(ctx::json).onFailure(ctx::fail);
+    answer(ctx, EventMessages.STATS, new OfEvent(eventId));
   }
 
   private void createSession(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     SessionDefinition definition = SessionDefinition.fromJson(RequestBodies.jsonObject(ctx));
-    events.createSession(eventId, definition, actor(ctx, organizer))
-        .onSuccess(session -> ctx.response().setStatusCode(201)
-            .putHeader("Location", "/api/events/" + eventId + "/sessions/" + session.id())
-            .putHeader("Content-Type", "application/json")
-            .end(session.toJson().encode()))
+    Bus.<Session>request(ctx.vertx(), EventMessages.CREATE_SESSION,
+            new CreateSession(eventId, definition, actor(ctx, organizer)))
+        .onSuccess(session -> created(ctx, "/api/events/" + eventId + "/sessions/" + session.id(), session.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void listSessions(RoutingContext ctx) {
-    long eventId = RequestBodies.idParam(ctx, "eventId");
-    events.sessions(eventId)
-        .onSuccess(list -> ctx.json(new JsonObject().put("sessions",
-            new JsonArray(list.stream().map(Session::toJson).toList()))))
+    Bus.<JsonArray>request(ctx.vertx(), EventMessages.LIST_SESSIONS, new OfEvent(RequestBodies.idParam(ctx, "eventId")))
+        .onSuccess(list -> ctx.json(new JsonObject().put("sessions", list)))
         .onFailure(ctx::fail);
   }
 
   private void getSession(RoutingContext ctx) {
-    long eventId = RequestBodies.idParam(ctx, "eventId");
-    long sessionId = RequestBodies.idParam(ctx, "sessionId");
-    events.session(eventId, sessionId).onSuccess(session -> ctx.json(session.toJson())).onFailure(ctx::fail);
+    OfSession request = new OfSession(RequestBodies.idParam(ctx, "eventId"), RequestBodies.idParam(ctx, "sessionId"));
+    Bus.<Session>request(ctx.vertx(), EventMessages.GET_SESSION, request)
+        .onSuccess(session -> ctx.json(session.toJson())).onFailure(ctx::fail);
   }
 
   private void updateSession(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    events.updateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), actor(ctx, organizer))
+    Bus.<Session>request(ctx.vertx(), EventMessages.UPDATE_SESSION,
+            new UpdateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), actor(ctx, organizer)))
         .onSuccess(session -> ctx.json(session.toJson()))
         .onFailure(ctx::fail);
   }
@@ -140,8 +130,18 @@ public final class EventRoutes implements ApiRoutes {
     if (eventId != null) {
       AuthHandlers.organizerFor(ctx, eventId);
     }
-    AuditLog.recent(pool, eventId, 500).onSuccess(entries -> ctx.json(new JsonObject().put("entries", entries)))
+    Bus.<JsonArray>request(ctx.vertx(), EventMessages.AUDIT_TRAIL, new AuditTrail(eventId))
+        .onSuccess(entries -> ctx.json(new JsonObject().put("entries", entries)))
         .onFailure(ctx::fail);
+  }
+
+  private static void answer(RoutingContext ctx, String address, Object request) {
+    Bus.<JsonObject>request(ctx.vertx(), address, request).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  private static void created(RoutingContext ctx, String location, JsonObject body) {
+    ctx.response().setStatusCode(201).putHeader("Location", location).putHeader("Content-Type", "application/json")
+        .end(body.encode());
   }
 
   private static Long parseEventParam(String value) {
