@@ -7,6 +7,7 @@ import io.foyer.auth.Organizer;
 import io.foyer.events.Event;
 import io.foyer.events.EventCatalog;
 import io.foyer.events.EventRepository.Actor;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.http.Times;
@@ -66,11 +67,10 @@ public final class RegistrationRoutes implements ApiRoutes {
     RegistrationRequest.checkIdempotencyKey(idempotencyKey);
     Future<JsonObject> replayed = idempotencyKey == null ? Future.succeededFuture()
         : registrations.idempotentAnswer(eventId, idempotencyKey, RegistrationRequest.fingerprint(body));
-    replayed
+    Replies.reply(ctx, replayed
         .compose(answer -> answer != null ? Future.succeededFuture(answer) : catalog.get(eventId)
-            .compose(event -> commands.register(checkedRequest(event, body, idempotencyKey))))
-        .onSuccess(result -> answerRegistration(ctx, result))
-        .onFailure(ctx::fail);
+            .compose(event -> commands.register(checkedRequest(event, body, idempotencyKey)))),
+        this::answerRegistration);
   }
 
   /** Refuses early what the database would refuse anyway (window, form), so bad input never queues. */
@@ -121,17 +121,16 @@ public final class RegistrationRoutes implements ApiRoutes {
   private void mine(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Attendee attendee = AuthHandlers.attendeeOf(ctx, eventId);
-    registrations.get(eventId, attendee.registrationId()).onSuccess(ctx::json).onFailure(ctx::fail);
+    Replies.json(ctx, registrations.get(eventId, attendee.registrationId()));
   }
 
   private void updateMine(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Attendee attendee = AuthHandlers.attendeeOf(ctx, eventId);
     JsonObject patch = RequestBodies.jsonObject(ctx);
-    catalog.get(eventId)
+    Replies.json(ctx, catalog.get(eventId)
         .compose(event -> registrations.updateDetails(eventId, attendee.registrationId(),
-            current -> applyPatch(event, current, patch)))
-        .onSuccess(ctx::json).onFailure(ctx::fail);
+            current -> applyPatch(event, current, patch))));
   }
 
   /** The stored details with the patch applied, checked against the form as a whole. */
@@ -174,13 +173,13 @@ public final class RegistrationRoutes implements ApiRoutes {
   }
 
   private static void cancel(RoutingContext ctx, Future<JsonObject> cancelled) {
-    cancelled.onSuccess(result -> {
+    Replies.reply(ctx, cancelled, (c, result) -> {
       if ("registration-not-found".equals(result.getString("outcome"))) {
-        ctx.fail(new ProblemException(ProblemType.NOT_FOUND, "no such registration in this event"));
+        c.fail(new ProblemException(ProblemType.NOT_FOUND, "no such registration in this event"));
         return;
       }
-      ctx.json(result.getJsonObject("registration"));
-    }).onFailure(ctx::fail);
+      c.json(result.getJsonObject("registration"));
+    });
   }
 
   private void list(RoutingContext ctx) {
@@ -193,46 +192,42 @@ public final class RegistrationRoutes implements ApiRoutes {
     int limit = intParam(ctx, "limit", 100, 1, 1000);
     int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
     Organizer organizer = AuthHandlers.organizer(ctx);
-    catalog.get(eventId).compose(event -> registrations.list(eventId, status, limit, offset, actor(ctx, organizer)))
-        .onSuccess(ctx::json).onFailure(ctx::fail);
+    Replies.json(ctx, catalog.get(eventId)
+        .compose(event -> registrations.list(eventId, status, limit, offset, actor(ctx, organizer))));
   }
 
   private void one(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    registrations.view(eventId, registrationParam(ctx), actor(ctx, organizer)).onSuccess(ctx::json)
-        .onFailure(ctx::fail);
+    Replies.json(ctx, registrations.view(eventId, registrationParam(ctx), actor(ctx, organizer)));
   }
 
   private void export(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    registrations.export(eventId, registrationParam(ctx), actor(ctx, organizer))
-        .onSuccess(export -> ctx.response().putHeader("Content-Type", "application/json")
+    Replies.reply(ctx, registrations.export(eventId, registrationParam(ctx), actor(ctx, organizer)),
+        (c, export) -> c.response().putHeader("Content-Type", "application/json")
             .putHeader("Content-Disposition", "attachment; filename=\"registration-"
                 + export.getJsonObject("registration").getString("id") + ".json\"")
-            .end(export.encodePrettily()))
-        .onFailure(ctx::fail);
+            .end(export.encodePrettily()));
   }
 
   private void erase(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    registrations.erase(eventId, registrationParam(ctx), actor(ctx, organizer)).onSuccess(ctx::json)
-        .onFailure(ctx::fail);
+    Replies.json(ctx, registrations.erase(eventId, registrationParam(ctx), actor(ctx, organizer)));
   }
 
   private void csv(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    catalog.get(eventId)
+    Replies.reply(ctx, catalog.get(eventId)
         .compose(event -> registrations.csvRows(eventId, actor(ctx, organizer))
             // rendering thousands of rows is work the event loop must not wait on
-            .compose(rows -> ctx.vertx().executeBlocking(() -> RegistrationCsv.render(event, rows), false)))
-        .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
+            .compose(rows -> ctx.vertx().executeBlocking(() -> RegistrationCsv.render(event, rows), false))),
+        (c, csv) -> c.response().putHeader("Content-Type", "text/csv; charset=utf-8")
             .putHeader("Content-Disposition", "attachment; filename=\"event-" + eventId + "-registrations.csv\"")
-            .end(csv))
-        .onFailure(ctx::fail);
+            .end(csv));
   }
 
   private static Actor actor(RoutingContext ctx, Organizer organizer) {
