@@ -228,8 +228,8 @@ public final class FoyerApp {
   }
 
   private Future<Void> deployHttp() {
-    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(), metrics,
-        nodeInfo(), apiRoutes());
+    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
+        readinessChecks(), metrics, nodeInfo(), apiRoutes());
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), config.gateway(), routes::create,
