@@ -3,6 +3,7 @@ package io.foyer.events;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.audit.AuditLog;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.problem.ProblemException;
@@ -55,80 +56,72 @@ public final class EventRoutes implements ApiRoutes {
           + "' is limited to event " + organizer.eventScope() + " and cannot create events");
     }
     EventDefinition definition = EventDefinition.fromJson(RequestBodies.jsonObject(ctx));
-    events.create(definition, actor(ctx, organizer)).onSuccess(event -> ctx.response().setStatusCode(201)
+    Replies.reply(ctx, events.create(definition, actor(ctx, organizer)), (c, event) -> c.response().setStatusCode(201)
         .putHeader("Location", "/api/events/" + event.id())
         .putHeader("Content-Type", "application/json")
-        .end(event.toJson().encode())).onFailure(ctx::fail);
+        .end(event.toJson().encode()));
   }
 
   private void listEvents(RoutingContext ctx) {
-    events.list(AuthHandlers.organizer(ctx).eventScope())
-        .onSuccess(list -> ctx.json(new JsonObject().put("events", new JsonArray(list.stream().map(Event::toJson)
-            .toList()))))
-        .onFailure(ctx::fail);
+    Replies.json(ctx, events.list(AuthHandlers.organizer(ctx).eventScope())
+        .map(list -> new JsonObject().put("events", new JsonArray(list.stream().map(Event::toJson).toList()))));
   }
 
   /** Public: the form and schedule of an event, and whether registration is open with how many seats left. */
   private void getEvent(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    events.get(eventId).compose(event -> events.seats(eventId).map(seats -> event.toJson()
+    Replies.json(ctx, events.get(eventId).compose(event -> events.seats(eventId).map(seats -> event.toJson()
             .put("registration", new JsonObject()
                 .put("open", event.definition().registrationOpenAt(java.time.Instant.now()))
-                .put("seatsLeft", seats.getInteger("seatsLeft")))))
-        .onSuccess(ctx::json).onFailure(ctx::fail);
+                .put("seatsLeft", seats.getInteger("seatsLeft"))))));
   }
 
   private void updateEvent(Vertx vertx, RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     JsonObject patch = RequestBodies.jsonObject(ctx);
-    events.update(eventId, patch, actor(ctx, organizer))
-        .onSuccess(event -> {
-          EventCatalog.announceChange(vertx, eventId);
-          ctx.json(event.toJson());
-        })
-        .onFailure(ctx::fail);
+    Replies.json(ctx, events.update(eventId, patch, actor(ctx, organizer)).map(event -> {
+      // whether or not the answer is still awaited, every node must drop its cached copy
+      EventCatalog.announceChange(vertx, eventId);
+      return event.toJson();
+    }));
   }
 
   private void stats(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     AuthHandlers.organizerFor(ctx, eventId);
-    events.seats(eventId).onSuccess(ctx::json).onFailure(ctx::fail);
+    Replies.json(ctx, events.seats(eventId));
   }
 
   private void createSession(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     SessionDefinition definition = SessionDefinition.fromJson(RequestBodies.jsonObject(ctx));
-    events.createSession(eventId, definition, actor(ctx, organizer))
-        .onSuccess(session -> ctx.response().setStatusCode(201)
+    Replies.reply(ctx, events.createSession(eventId, definition, actor(ctx, organizer)),
+        (c, session) -> c.response().setStatusCode(201)
             .putHeader("Location", "/api/events/" + eventId + "/sessions/" + session.id())
             .putHeader("Content-Type", "application/json")
-            .end(session.toJson().encode()))
-        .onFailure(ctx::fail);
+            .end(session.toJson().encode()));
   }
 
   private void listSessions(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    events.sessions(eventId)
-        .onSuccess(list -> ctx.json(new JsonObject().put("sessions",
-            new JsonArray(list.stream().map(Session::toJson).toList()))))
-        .onFailure(ctx::fail);
+    Replies.json(ctx, events.sessions(eventId).map(list -> new JsonObject().put("sessions",
+        new JsonArray(list.stream().map(Session::toJson).toList()))));
   }
 
   private void getSession(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
-    events.session(eventId, sessionId).onSuccess(session -> ctx.json(session.toJson())).onFailure(ctx::fail);
+    Replies.json(ctx, events.session(eventId, sessionId).map(Session::toJson));
   }
 
   private void updateSession(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    events.updateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), actor(ctx, organizer))
-        .onSuccess(session -> ctx.json(session.toJson()))
-        .onFailure(ctx::fail);
+    Replies.json(ctx, events.updateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), actor(ctx, organizer))
+        .map(Session::toJson));
   }
 
   /** The audit trail: newest first, of one event (?eventId=) or, for an all-events key, of everything. */
@@ -139,8 +132,7 @@ public final class EventRoutes implements ApiRoutes {
     if (eventId != null) {
       AuthHandlers.organizerFor(ctx, eventId);
     }
-    AuditLog.recent(pool, eventId, 500).onSuccess(entries -> ctx.json(new JsonObject().put("entries", entries)))
-        .onFailure(ctx::fail);
+    Replies.json(ctx, AuditLog.recent(pool, eventId, 500).map(entries -> new JsonObject().put("entries", entries)));
   }
 
   private static Long parseEventParam(String value) {

@@ -4,6 +4,7 @@ import io.foyer.audit.AuditEntry;
 import io.foyer.audit.AuditLog;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.http.Validation;
@@ -73,11 +74,8 @@ public final class GatewayRoutes implements ApiRoutes {
           }
           return Topic.session(((Number) session).longValue());
         });
-    topic.compose(t -> push(ctx, organizer, eventId, t, session == null ? null : ((Number) session).longValue(), null,
-            title, text))
-        .onSuccess(sent -> ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
-            .end(sent.encode()))
-        .onFailure(ctx::fail);
+    Replies.reply(ctx, topic.compose(t -> push(ctx, organizer, eventId, t,
+            session == null ? null : ((Number) session).longValue(), null, title, text)), GatewayRoutes::created);
   }
 
   private void message(RoutingContext ctx) {
@@ -95,17 +93,19 @@ public final class GatewayRoutes implements ApiRoutes {
     String title = v.text(body, "title", false, 200);
     String text = v.text(body, "body", true, 5000);
     v.throwIfInvalid();
-    pool.preparedQuery(REGISTRATION_EVENT).execute(Tuple.of(registrationId))
+    Future<JsonObject> sent = pool.preparedQuery(REGISTRATION_EVENT).execute(Tuple.of(registrationId))
         .compose(rows -> {
           if (rows.size() == 0 || rows.iterator().next().getLong(0) != eventId) {
             return Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND,
                 "no registration " + registrationId + " in event " + eventId));
           }
           return push(ctx, organizer, eventId, Topic.attendee(registrationId), null, registrationId, title, text);
-        })
-        .onSuccess(sent -> ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
-            .end(sent.encode()))
-        .onFailure(ctx::fail);
+        });
+    Replies.reply(ctx, sent, GatewayRoutes::created);
+  }
+
+  private static void created(RoutingContext ctx, JsonObject sent) {
+    ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(sent.encode());
   }
 
   /**
@@ -130,18 +130,17 @@ public final class GatewayRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     AuthHandlers.organizerFor(ctx, eventId);
-    sessionOf(eventId, sessionId).compose(v -> reports.json(sessionId)).onSuccess(ctx::json).onFailure(ctx::fail);
+    Replies.json(ctx, sessionOf(eventId, sessionId).compose(v -> reports.json(sessionId)));
   }
 
   private void reportCsv(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     AuthHandlers.organizerFor(ctx, eventId);
-    sessionOf(eventId, sessionId).compose(v -> reports.csv(sessionId))
-        .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
+    Replies.reply(ctx, sessionOf(eventId, sessionId).compose(v -> reports.csv(sessionId)),
+        (c, csv) -> c.response().putHeader("Content-Type", "text/csv; charset=utf-8")
             .putHeader("Content-Disposition", "attachment; filename=\"session-" + sessionId + "-attendance.csv\"")
-            .end(csv))
-        .onFailure(ctx::fail);
+            .end(csv));
   }
 
   private Future<Void> sessionOf(long eventId, long sessionId) {
