@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code maxQueuedRows} a submission fails at once with the retryable {@link ProblemType#OVERLOADED}, and
  * nothing that was accepted is ever dropped. When a batch fails on its data, its rows are retried one by one
  * so that one bad row fails alone; when the database is unavailable, every row of the batch fails with the
- * retryable {@link ProblemType#UNAVAILABLE}.
+ * retryable {@link ProblemType#UNAVAILABLE}. Every accepted row is answered exactly once, whatever a statement
+ * or a caller's callback throws; a batch whose statement never returns (a lock held elsewhere) holds its rows
+ * until it does, and the HTTP request deadline answers their requests meanwhile.
  *
  * @param <T> a row to write
  * @param <R> what the writer returns for a row (a generated id, an outcome)
@@ -229,12 +231,11 @@ public final class BatchingWriter<T, R> {
   }
 
   private Future<Void> settle(List<Pending<T, R>> batch, AsyncResult<List<R>> ar) {
-    List<T> rows = batch.stream().map(Pending::row).toList();
     batches.incrementAndGet();
-    if (fits(ar, rows.size())) {
-      rowsWritten.addAndGet(rows.size());
+    if (fits(ar, batch.size())) {
+      rowsWritten.addAndGet(batch.size());
       if (batchSizes != null) {
-        batchSizes.record(rows.size());
+        batchSizes.record(batch.size());
       }
       for (int i = 0; i < batch.size(); i++) {
         complete(batch.get(i), ar.result().get(i), null);
@@ -244,7 +245,7 @@ public final class BatchingWriter<T, R> {
     Throwable failure = ar.succeeded()
         ? new IllegalStateException(name + " writer returned "
             + (ar.result() == null ? "no" : String.valueOf(ar.result().size())) + " results for "
-            + rows.size() + " rows")
+            + batch.size() + " rows")
         : ar.cause();
     if (StoreFailures.isTransient(failure)) {
       // the database is unreachable or overloaded: no row is to blame, each caller may retry
