@@ -201,7 +201,8 @@ public final class FoyerApp {
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(capabilities.gateway().gateway(), auth, store.pool(), capabilities.catalog()));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
-    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), readinessChecks(vertx, store, live),
+    RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
+        readinessChecks(vertx, store, live),
         metrics, nodeInfo, api);
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;

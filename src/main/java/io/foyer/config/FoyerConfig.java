@@ -19,7 +19,8 @@ public record FoyerConfig(
     LogConfig log,
     String sources) {
 
-  public record HttpConfig(String host, int port, int instances, long maxBodyBytes) {}
+  /** requestTimeout: an /api request nothing answered within it gets 503 unavailable. */
+  public record HttpConfig(String host, int port, int instances, long maxBodyBytes, Duration requestTimeout) {}
 
   /**
    * Who this node is, and how often it says it is alive in LiveState: a node silent for deadAfter is taken as
@@ -68,7 +69,8 @@ public record FoyerConfig(
         nonEmpty(raw, "http.host"),
         raw.integer("http.port", 0, 65535),
         raw.integer("http.instances", 0, 256),
-        raw.integer("http.maxBodyBytes", 1024, 64 * 1024 * 1024));
+        raw.integer("http.maxBodyBytes", 1024, 64 * 1024 * 1024),
+        Duration.ofSeconds(raw.integer("http.requestTimeoutSeconds", 1, 3600)));
     NodeConfig node = new NodeConfig(raw.text("node.id"), nonEmpty(raw, "node.region"),
         Duration.ofSeconds(raw.integer("node.heartbeatSeconds", 1, 300)),
         Duration.ofSeconds(raw.integer("node.deadAfterSeconds", 2, 3600)));

@@ -12,6 +12,7 @@ import io.foyer.events.EventMessages.OfEvent;
 import io.foyer.events.EventMessages.OfSession;
 import io.foyer.events.EventMessages.UpdateEvent;
 import io.foyer.events.EventMessages.UpdateSession;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.problem.ProblemException;
@@ -60,14 +61,12 @@ public final class EventRoutes implements ApiRoutes {
     }
     EventDefinition definition = EventDefinition.fromJson(RequestBodies.jsonObject(ctx));
     Bus.<Event>request(ctx.vertx(), EventMessages.CREATE, new CreateEvent(definition, actor(ctx, organizer)))
-        .onSuccess(event -> created(ctx, "/api/events/" + event.id(), event.toJson()))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, event -> created(ctx, "/api/events/" + event.id(), event.toJson())));
   }
 
   private void listEvents(RoutingContext ctx) {
     Bus.<JsonArray>request(ctx.vertx(), EventMessages.LIST, new ListEvents(AuthHandlers.organizer(ctx).eventScope()))
-        .onSuccess(list -> ctx.json(new JsonObject().put("events", list)))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, list -> ctx.json(new JsonObject().put("events", list))));
   }
 
   /** Public: the form and schedule of an event, and whether registration is open with how many seats left. */
@@ -80,8 +79,7 @@ public final class EventRoutes implements ApiRoutes {
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     Bus.<Event>request(ctx.vertx(), EventMessages.UPDATE,
             new UpdateEvent(eventId, RequestBodies.jsonObject(ctx), actor(ctx, organizer)))
-        .onSuccess(event -> ctx.json(event.toJson()))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, event -> ctx.json(event.toJson())));
   }
 
   private void stats(RoutingContext ctx) {
@@ -96,20 +94,18 @@ public final class EventRoutes implements ApiRoutes {
     SessionDefinition definition = SessionDefinition.fromJson(RequestBodies.jsonObject(ctx));
     Bus.<Session>request(ctx.vertx(), EventMessages.CREATE_SESSION,
             new CreateSession(eventId, definition, actor(ctx, organizer)))
-        .onSuccess(session -> created(ctx, "/api/events/" + eventId + "/sessions/" + session.id(), session.toJson()))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, session -> created(ctx, "/api/events/" + eventId + "/sessions/" + session.id(), session.toJson())));
   }
 
   private void listSessions(RoutingContext ctx) {
     Bus.<JsonArray>request(ctx.vertx(), EventMessages.LIST_SESSIONS, new OfEvent(RequestBodies.idParam(ctx, "eventId")))
-        .onSuccess(list -> ctx.json(new JsonObject().put("sessions", list)))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, list -> ctx.json(new JsonObject().put("sessions", list))));
   }
 
   private void getSession(RoutingContext ctx) {
     OfSession request = new OfSession(RequestBodies.idParam(ctx, "eventId"), RequestBodies.idParam(ctx, "sessionId"));
     Bus.<Session>request(ctx.vertx(), EventMessages.GET_SESSION, request)
-        .onSuccess(session -> ctx.json(session.toJson())).onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, session -> ctx.json(session.toJson())));
   }
 
   private void updateSession(RoutingContext ctx) {
@@ -118,8 +114,7 @@ public final class EventRoutes implements ApiRoutes {
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     Bus.<Session>request(ctx.vertx(), EventMessages.UPDATE_SESSION,
             new UpdateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), actor(ctx, organizer)))
-        .onSuccess(session -> ctx.json(session.toJson()))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, session -> ctx.json(session.toJson())));
   }
 
   /** The audit trail: newest first, of one event (?eventId=) or, for an all-events key, of everything. */
@@ -131,12 +126,11 @@ public final class EventRoutes implements ApiRoutes {
       AuthHandlers.organizerFor(ctx, eventId);
     }
     Bus.<JsonArray>request(ctx.vertx(), EventMessages.AUDIT_TRAIL, new AuditTrail(eventId))
-        .onSuccess(entries -> ctx.json(new JsonObject().put("entries", entries)))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, entries -> ctx.json(new JsonObject().put("entries", entries))));
   }
 
   private static void answer(RoutingContext ctx, String address, Object request) {
-    Bus.<JsonObject>request(ctx.vertx(), address, request).onSuccess(ctx::json).onFailure(ctx::fail);
+    Bus.<JsonObject>request(ctx.vertx(), address, request).onComplete(Replies.to(ctx, ctx::json));
   }
 
   private static void created(RoutingContext ctx, String location, JsonObject body) {

@@ -6,6 +6,7 @@ import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.bus.Bus;
 import io.foyer.events.EventCatalog;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.http.Validation;
@@ -83,8 +84,7 @@ public final class GatewayRoutes implements ApiRoutes {
     Announcement announcement = new Announcement(eventId, session == null ? null : ((Number) session).longValue(),
         null, title, text, key, key == null ? null : RegistrationRequest.fingerprint(body));
     topic.compose(t -> push(ctx, organizer, t, announcement))
-        .onSuccess(sent -> created(ctx, sent))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, sent -> created(ctx, sent)));
   }
 
   private void message(RoutingContext ctx) {
@@ -115,8 +115,7 @@ public final class GatewayRoutes implements ApiRoutes {
           }
           return push(ctx, organizer, Topic.attendee(registrationId), announcement);
         })
-        .onSuccess(sent -> created(ctx, sent))
-        .onFailure(ctx::fail);
+        .onComplete(Replies.to(ctx, sent -> created(ctx, sent)));
   }
 
   /** The optional Idempotency-Key header, checked before anything else. */

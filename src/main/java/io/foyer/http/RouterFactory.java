@@ -11,11 +11,12 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * Builds the router every HTTP verticle instance serves: operations endpoints, the REST API mounted by each
- * capability under /api, the static webroot, and problem+json for every error.
+ * capability under /api (each request with a deadline), the static webroot, and problem+json for every error.
  */
 public final class RouterFactory {
 
@@ -26,14 +27,16 @@ public final class RouterFactory {
   }
 
   private final long maxBodyBytes;
+  private final Duration requestTimeout;
   private final HealthChecks readiness;
   private final PrometheusMeterRegistry metrics;
   private final JsonObject nodeInfo;
   private final List<ApiRoutes> apiRoutes;
 
-  public RouterFactory(long maxBodyBytes, HealthChecks readiness, PrometheusMeterRegistry metrics,
-      JsonObject nodeInfo, List<ApiRoutes> apiRoutes) {
+  public RouterFactory(long maxBodyBytes, Duration requestTimeout, HealthChecks readiness,
+      PrometheusMeterRegistry metrics, JsonObject nodeInfo, List<ApiRoutes> apiRoutes) {
     this.maxBodyBytes = maxBodyBytes;
+    this.requestTimeout = requestTimeout;
     this.readiness = readiness;
     this.metrics = metrics;
     this.nodeInfo = nodeInfo;
@@ -57,6 +60,8 @@ public final class RouterFactory {
 
   private Router apiRouter(Vertx vertx) {
     Router api = Router.router(vertx);
+    // first, so that the deadline also covers a body that is slow to arrive
+    api.route().handler(new RequestDeadline(requestTimeout));
     api.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     api.get("/").handler(ctx -> ctx.json(new JsonObject()
         .put("name", "foyer").put("version", FoyerVersion.get()).mergeIn(nodeInfo)));

@@ -3,6 +3,7 @@ package io.foyer.presence;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.bus.Bus;
 import io.foyer.events.EventCatalog;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.presence.PresenceMessages.ReportRequest;
@@ -38,7 +39,7 @@ public final class AttendanceRoutes implements ApiRoutes {
     AuthHandlers.organizerFor(ctx, eventId);
     Future<Object> report = sessionOf(eventId, sessionId)
         .compose(v -> Bus.request(ctx.vertx(), PresenceMessages.REPORT, new ReportRequest(sessionId, csv)));
-    report.onSuccess(body -> {
+    report.onComplete(Replies.to(ctx, body -> {
       if (csv) {
         ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
             .putHeader("Content-Disposition", "attachment; filename=\"session-" + sessionId + "-attendance.csv\"")
@@ -46,7 +47,7 @@ public final class AttendanceRoutes implements ApiRoutes {
       } else {
         ctx.json(body);
       }
-    }).onFailure(ctx::fail);
+    }));
   }
 
   private Future<Void> sessionOf(long eventId, long sessionId) {

@@ -5,6 +5,7 @@ import io.foyer.auth.Attendee;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.bus.Bus;
+import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.problem.ProblemException;
@@ -57,13 +58,13 @@ public final class RegistrationRoutes implements ApiRoutes {
   private void register(RoutingContext ctx) {
     Register request = new Register(RequestBodies.idParam(ctx, "eventId"), RequestBodies.jsonObject(ctx),
         ctx.request().getHeader("Idempotency-Key"));
-    RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request).onSuccess(answer -> {
+    RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request).onComplete(Replies.to(ctx, answer -> {
       if (answer.holder()) {
         ctx.response().putHeader("Location", ctx.request().path() + "/me");
       }
       ctx.response().setStatusCode(answer.statusCode()).putHeader("Content-Type", "application/json")
           .end(answer.body().encode());
-    }).onFailure(ctx::fail);
+    }));
   }
 
   private void mine(RoutingContext ctx) {
@@ -110,11 +111,10 @@ public final class RegistrationRoutes implements ApiRoutes {
 
   private void export(RoutingContext ctx) {
     RegistrationRoutes.<JsonObject>ask(ctx, RegistrationMessages.EXPORT, ofOne(ctx))
-        .onSuccess(export -> ctx.response().putHeader("Content-Type", "application/json")
+        .onComplete(Replies.to(ctx, export -> ctx.response().putHeader("Content-Type", "application/json")
             .putHeader("Content-Disposition", "attachment; filename=\"registration-"
                 + export.getJsonObject("registration").getString("id") + ".json\"")
-            .end(export.encodePrettily()))
-        .onFailure(ctx::fail);
+            .end(export.encodePrettily())));
   }
 
   private void erase(RoutingContext ctx) {
@@ -125,10 +125,9 @@ public final class RegistrationRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     RegistrationRoutes.<String>ask(ctx, RegistrationMessages.CSV, new Csv(eventId, actor(ctx, organizer)))
-        .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
+        .onComplete(Replies.to(ctx, csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
             .putHeader("Content-Disposition", "attachment; filename=\"event-" + eventId + "-registrations.csv\"")
-            .end(csv))
-        .onFailure(ctx::fail);
+            .end(csv)));
   }
 
   private static OfOne ofOne(RoutingContext ctx) {
@@ -142,7 +141,7 @@ public final class RegistrationRoutes implements ApiRoutes {
   }
 
   private static void answerJson(RoutingContext ctx, Future<JsonObject> answer) {
-    answer.onSuccess(ctx::json).onFailure(ctx::fail);
+    answer.onComplete(Replies.to(ctx, ctx::json));
   }
 
   private static Actor actor(RoutingContext ctx, Organizer organizer) {

@@ -6,6 +6,7 @@ import io.foyer.problem.ProblemType;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +20,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: rows submitted from any verticle are written together, one transaction and one statement
@@ -30,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code maxQueuedRows} a submission fails at once with the retryable {@link ProblemType#OVERLOADED}, and
  * nothing that was accepted is ever dropped. When a batch fails on its data, its rows are retried one by one
  * so that one bad row fails alone; when the database is unavailable, every row of the batch fails with the
- * retryable {@link ProblemType#UNAVAILABLE}.
+ * retryable {@link ProblemType#UNAVAILABLE}. Every accepted row is answered exactly once, whatever a statement
+ * or a caller's callback throws; a batch whose statement never returns (a lock held elsewhere) holds its rows
+ * until it does, and the HTTP request deadline answers their requests meanwhile.
  *
  * @param <T> a row to write
  * @param <R> what the writer returns for a row (a generated id, an outcome)
@@ -45,6 +50,8 @@ public final class BatchingWriter<T, R> {
   }
 
   private record Pending<T, R>(T row, Promise<R> promise, Context caller) {}
+
+  private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
 
   private final Vertx vertx;
   private final Context context;
@@ -148,7 +155,9 @@ public final class BatchingWriter<T, R> {
         armLinger();
         return;
       }
-      startBatch();
+      if (!startBatch()) {
+        break;
+      }
     }
     if (drained != null && inFlight == 0 && queued.get() == 0) {
       drained.tryComplete();
@@ -165,17 +174,22 @@ public final class BatchingWriter<T, R> {
     }
   }
 
-  private void startBatch() {
-    if (lingerTimer >= 0) {
-      vertx.cancelTimer(lingerTimer);
-      lingerTimer = -1;
-    }
-    lingerElapsed = false;
+  /** Returns false, starting nothing, when the queue is still empty. */
+  private boolean startBatch() {
     List<Pending<T, R>> batch = new ArrayList<>(Math.min(queued.get(), config.maxBatchRows()));
     Pending<T, R> next;
     while (batch.size() < config.maxBatchRows() && (next = queue.poll()) != null) {
       batch.add(next);
     }
+    if (batch.isEmpty()) {
+      // submit() counts a row before it queues it; its schedulePump() follows, so there is nothing to do yet
+      return false;
+    }
+    if (lingerTimer >= 0) {
+      vertx.cancelTimer(lingerTimer);
+      lingerTimer = -1;
+    }
+    lingerElapsed = false;
     queued.addAndGet(-batch.size());
     inFlight++;
     writeBatch(batch).onComplete(ar -> onWriterContext(() -> {
@@ -184,40 +198,72 @@ public final class BatchingWriter<T, R> {
       lingerElapsed = queued.get() > 0;
       pump();
     }));
+    return true;
   }
 
+  /**
+   * Writes a batch and settles every row of it, whatever happens: the Future completes once each row's
+   * promise is completed, and no exception (of the statement, of the settling, of a caller's callback) can
+   * leave a row without its answer.
+   */
   private Future<Void> writeBatch(List<Pending<T, R>> batch) {
     List<T> rows = batch.stream().map(Pending::row).toList();
-    return pool.withTransaction(connection -> statement.write(connection, rows))
+    return pool.withTransaction(connection -> write(connection, rows))
         .transform(ar -> {
-          batches.incrementAndGet();
-          if (ar.succeeded() && ar.result().size() == rows.size()) {
-            rowsWritten.addAndGet(rows.size());
-            if (batchSizes != null) {
-              batchSizes.record(rows.size());
-            }
-            for (int i = 0; i < batch.size(); i++) {
-              complete(batch.get(i), ar.result().get(i), null);
-            }
+          try {
+            return settle(batch, ar);
+          } catch (RuntimeException e) {
+            log.error("The {} writer could not settle a batch of {} rows; each fails", name, batch.size(), e);
+            batch.forEach(pending -> complete(pending, null, e));
             return Future.succeededFuture();
           }
-          Throwable failure = ar.succeeded()
-              ? new IllegalStateException(name + " writer returned " + ar.result().size() + " results for "
-                  + rows.size() + " rows")
-              : ar.cause();
-          if (StoreFailures.isTransient(failure)) {
-            // the database is unreachable or overloaded: no row is to blame, each caller may retry
-            ProblemException unavailable = new ProblemException(ProblemType.UNAVAILABLE,
-                "the database is unavailable; retry shortly");
-            batch.forEach(pending -> complete(pending, null, unavailable));
-            return Future.succeededFuture();
-          }
-          if (batch.size() == 1) {
-            complete(batch.get(0), null, failure);
-            return Future.succeededFuture();
-          }
-          return writeOneByOne(batch, 0);
         });
+  }
+
+  /** The statement's Future; a statement that throws, or returns no Future, fails (and rolls back) instead. */
+  private Future<List<R>> write(SqlConnection connection, List<T> rows) {
+    try {
+      Future<List<R>> written = statement.write(connection, rows);
+      return written != null ? written
+          : Future.failedFuture(new IllegalStateException(name + " writer statement returned no Future"));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Void> settle(List<Pending<T, R>> batch, AsyncResult<List<R>> ar) {
+    batches.incrementAndGet();
+    if (fits(ar, batch.size())) {
+      rowsWritten.addAndGet(batch.size());
+      if (batchSizes != null) {
+        batchSizes.record(batch.size());
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        complete(batch.get(i), ar.result().get(i), null);
+      }
+      return Future.succeededFuture();
+    }
+    Throwable failure = ar.succeeded()
+        ? new IllegalStateException(name + " writer returned "
+            + (ar.result() == null ? "no" : String.valueOf(ar.result().size())) + " results for "
+            + batch.size() + " rows")
+        : ar.cause();
+    if (StoreFailures.isTransient(failure)) {
+      // the database is unreachable or overloaded: no row is to blame, each caller may retry
+      ProblemException unavailable = new ProblemException(ProblemType.UNAVAILABLE,
+          "the database is unavailable; retry shortly");
+      batch.forEach(pending -> complete(pending, null, unavailable));
+      return Future.succeededFuture();
+    }
+    if (batch.size() == 1) {
+      complete(batch.get(0), null, failure);
+      return Future.succeededFuture();
+    }
+    return writeOneByOne(batch, 0);
+  }
+
+  private static boolean fits(AsyncResult<? extends List<?>> ar, int rows) {
+    return ar.succeeded() && ar.result() != null && ar.result().size() == rows;
   }
 
   /** After a failed batch, isolates the bad rows: each row gets its own transaction and its own outcome. */
@@ -226,9 +272,9 @@ public final class BatchingWriter<T, R> {
       return Future.succeededFuture();
     }
     Pending<T, R> pending = batch.get(index);
-    return pool.withTransaction(connection -> statement.write(connection, List.of(pending.row())))
+    return pool.withTransaction(connection -> write(connection, List.of(pending.row())))
         .transform(ar -> {
-          if (ar.succeeded() && ar.result().size() == 1) {
+          if (fits(ar, 1)) {
             rowsWritten.incrementAndGet();
             complete(pending, ar.result().get(0), null);
           } else {
@@ -246,9 +292,23 @@ public final class BatchingWriter<T, R> {
     }
   }
 
+  /**
+   * Completes a row's promise on its caller's context. A row is completed once (a second outcome is ignored),
+   * and a caller's callback that throws is logged: run inline it would otherwise propagate here and stop the
+   * rows after it in the batch from ever being answered.
+   */
   private void complete(Pending<T, R> pending, R result, Throwable failure) {
-    Runnable action = failure == null ? () -> pending.promise().complete(result)
-        : () -> pending.promise().fail(failure);
+    Runnable action = () -> {
+      try {
+        if (failure == null) {
+          pending.promise().tryComplete(result);
+        } else {
+          pending.promise().tryFail(failure);
+        }
+      } catch (RuntimeException e) {
+        log.error("A caller's callback on a {} write failed", name, e);
+      }
+    };
     if (pending.caller() == null || pending.caller() == context) {
       action.run();
     } else {

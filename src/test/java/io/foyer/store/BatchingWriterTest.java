@@ -148,6 +148,40 @@ class BatchingWriterTest {
   }
 
   @Test
+  void aCallerWhoseCallbackThrowsDoesNotCostTheRestOfItsBatchTheirAnswers() throws Exception {
+    // a long linger gathers all rows into one batch; submitted from a plain thread, they are answered inline
+    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(100, Duration.ofMillis(300), 1000, 1));
+    writer.submit(0).onSuccess(id -> {
+      throw new IllegalStateException("a caller's bug");
+    });
+    List<Future<Integer>> others = IntStream.range(1, 20).mapToObj(writer::submit).toList();
+
+    assertThat(await(Future.all(others)).<Integer>list()).hasSize(19);
+    assertThat(count()).isEqualTo(20);
+  }
+
+  @Test
+  void aStatementThatThrowsFailsItsBadRowAloneAndTheWriterCarriesOn() throws Exception {
+    BatchingWriter.BatchStatement<Integer, Integer> insert = insert();
+    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool,
+        new WriterConfig(100, Duration.ofMillis(50), 1000, 1), "throwing", (connection, rows) -> {
+          if (rows.contains(-1)) {
+            throw new IllegalArgumentException("cannot write -1");
+          }
+          return insert.write(connection, rows);
+        });
+    List<Future<Integer>> good = IntStream.range(1, 10).mapToObj(writer::submit).toList();
+    Future<Integer> bad = writer.submit(-1);
+
+    await(Future.all(good));
+    await(bad.otherwiseEmpty());
+    assertThat(bad.cause()).isInstanceOf(IllegalArgumentException.class);
+    List<Future<Integer>> after = IntStream.range(10, 60).mapToObj(writer::submit).toList();
+    await(Future.all(after));
+    assertThat(count()).isEqualTo(59);
+  }
+
+  @Test
   void closingWritesEverythingAcceptedThenRefusesNewRows() throws Exception {
     BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1));
     List<Future<Integer>> accepted = IntStream.range(0, 300).mapToObj(writer::submit).toList();
@@ -162,9 +196,13 @@ class BatchingWriterTest {
   }
 
   private BatchingWriter<Integer, Integer> writer(WriterConfig config) {
+    return new BatchingWriter<>(vertx.getOrCreateContext(), pool, config, "test rows", insert());
+  }
+
+  private BatchingWriter.BatchStatement<Integer, Integer> insert() {
     // one statement per batch: the ids travel as one array parameter
     String sql = "INSERT INTO " + table + " (id, amount) SELECT id, id FROM unnest($1::int[]) AS t(id) RETURNING id";
-    return new BatchingWriter<>(vertx.getOrCreateContext(), pool, config, "test rows", (connection, rows) -> connection
+    return (connection, rows) -> connection
         .preparedQuery(sql).execute(Tuple.of(rows.toArray(new Integer[0])))
         .map(result -> {
           List<Integer> ids = new ArrayList<>();
@@ -172,7 +210,7 @@ class BatchingWriterTest {
             ids.add(row.getInteger(0));
           }
           return ids;
-        }));
+        });
   }
 
   private List<Future<Integer>> submitFromContexts(BatchingWriter<Integer, Integer> writer, int rows, int contexts)
