@@ -26,8 +26,11 @@ public final class Bus {
 
   private static final Logger log = LoggerFactory.getLogger(Bus.class);
   private static final String CODEC = "foyer-local";
-  /** Past this a request fails as unavailable: every caller gets an answer, even if a capability lost one. */
-  private static final long REQUEST_TIMEOUT_MILLIS = 20_000;
+  /**
+   * Past this a request fails as unavailable: every caller gets an answer, even if a capability lost one.
+   * Longer than the default HTTP deadline (http.requestTimeoutSeconds), which governs HTTP requests.
+   */
+  private static final long REQUEST_TIMEOUT_MILLIS = 60_000;
 
   private Bus() {}
 
