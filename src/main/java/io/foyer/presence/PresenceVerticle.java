@@ -31,6 +31,8 @@ public final class PresenceVerticle extends VerticleBase {
   private final LiveState live;
   private final String nodeId;
   private final NodeConfig node;
+  /** A slow flush is not overtaken by the next one, whose writes could land first and be overwritten. */
+  private boolean flushing;
 
   public PresenceVerticle(Presence presence, LiveState live, String nodeId, NodeConfig node) {
     this.presence = presence;
@@ -42,8 +44,7 @@ public final class PresenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return cleanUpEarlierSelf().compose(v -> beat()).onSuccess(v -> {
-      vertx.setPeriodic(FLUSH_MILLIS, id -> presence.flush()
-          .onFailure(err -> log.warn("Presence counts not written; retrying: {}", err.getMessage())));
+      vertx.setPeriodic(FLUSH_MILLIS, id -> flush());
       vertx.setPeriodic(node.heartbeatInterval().toMillis(), id -> beat().compose(x -> reapSilentNodes())
           .onFailure(err -> log.warn("Heartbeat or node check failed: {}", err.getMessage())));
     });
@@ -55,6 +56,16 @@ public final class PresenceVerticle extends VerticleBase {
     return presence.flush()
         .eventually(() -> presence.removeShareOf(nodeId))
         .eventually(() -> live.hashRemove(HEARTBEATS, nodeId));
+  }
+
+  private void flush() {
+    if (flushing) {
+      return;
+    }
+    flushing = true;
+    presence.flush()
+        .onFailure(err -> log.warn("Presence counts not written; retrying: {}", err.getMessage()))
+        .onComplete(ar -> flushing = false);
   }
 
   private Future<Void> beat() {
