@@ -81,11 +81,13 @@ final class TopicHub {
               });
               return (Void) null;
             });
-        // a registration that failed must not stay cached: the next subscriber tries again
+        // a registration that failed must not stay cached: the next subscriber tries again. Its consumer goes
+        // too: left registered, it would hold every later message of the topic in pending, for ever
         state.ready.onFailure(err -> onHub(() -> {
           if (topics.get(topic) == state) {
             topics.remove(topic);
           }
+          state.consumer.unregister();
         }));
       }
       state.ready.onComplete(ar -> group.context().runOnContext(x -> joined.handle(ar)));
