@@ -40,6 +40,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -54,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class FoyerApp {
 
   private static final Logger log = LoggerFactory.getLogger(FoyerApp.class);
+  /** How long a readiness check waits for PostgreSQL or LiveState to answer. */
+  private static final long CHECK_TIMEOUT_MILLIS = 2000;
 
   private final String nodeId;
   private final Vertx vertx;
@@ -223,12 +227,19 @@ public final class FoyerApp {
     return checks;
   }
 
+  /**
+   * A probe that does not answer within {@link #CHECK_TIMEOUT_MILLIS} is DOWN (503, with an error), like one that
+   * fails. The check library has a time-out of its own which fails the same promise (500, no error); it is only
+   * a backstop here, set later than ours. Since it and the probe may both try to complete the result, the
+   * probe's answer is offered with tryComplete: an answer after a time-out is dropped, not thrown on the event
+   * loop (a slow PostgreSQL or Redis on a busy node did exactly that).
+   */
   private static void registerCheck(HealthChecks checks, String name, Supplier<Future<?>> probe) {
-    // tryComplete: the check's own time-out may have answered already
-    checks.register(name, 2000, promise -> probe.get()
-        .onSuccess(v -> promise.tryComplete(Status.OK()))
-        .onFailure(err -> promise.tryComplete(Status.KO(new JsonObject()
-            .put("error", String.valueOf(err.getMessage()))))));
+    checks.register(name, 2 * CHECK_TIMEOUT_MILLIS, promise -> probe.get()
+        .timeout(CHECK_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> promise.tryComplete(ar.succeeded() ? Status.OK()
+            : Status.KO(new JsonObject().put("error", ar.cause() instanceof TimeoutException
+                ? "no answer within " + CHECK_TIMEOUT_MILLIS + " ms" : String.valueOf(ar.cause().getMessage()))))));
   }
 
   private void announce(FoyerConfig config) {

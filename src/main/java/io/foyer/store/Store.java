@@ -81,9 +81,21 @@ public final class Store {
     }
   }
 
+  /** The options of the node's pool (see {@link #connect} for why there is no acquisition time-out). */
+  static PoolOptions poolOptions(int size) {
+    return new PoolOptions().setMaxSize(size).setShared(false).setConnectionTimeout(0);
+  }
+
   private static Future<Store> connect(Vertx vertx, PgConfig config, Prepared prepared) {
+    // No time-out on waiting for a pooled connection (the default is 30 s). In Vert.x 5.0.x that timer races the
+    // pool: a waiter served by a connection another event loop just released is not marked served, so when the
+    // timer fires the pool "cancels" it and fails a promise that already succeeded: "IllegalStateException:
+    // Promise already completed" logged as an unhandled exception 30 s after a busy moment (seen on two nodes
+    // under reconnect churn; fixed in Vert.x 5.1.3, eclipse-vertx/vert.x#6169). Waiting stays bounded without
+    // it: the writers bound their own queues, readiness has its own time-out, and an unreachable server fails the
+    // connection attempt itself.
     Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(false))
+        .with(poolOptions(config.poolSize()))
         .connectingTo(PgConnectOptions.fromUri(prepared.url()).setCachePreparedStatements(true))
         .using(vertx)
         .build();

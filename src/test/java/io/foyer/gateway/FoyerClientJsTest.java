@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
+import io.foyer.testing.NodeJs;
 import io.foyer.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -32,7 +33,7 @@ class FoyerClientJsTest {
 
   @Test
   void theBrowserClientResumesAfterADropAndSeesEveryMessageOnceInOrder() throws Exception {
-    assumeTrue(nodeAvailable(), "node with WebSocket support is not installed");
+    assumeTrue(NodeJs.available(), "node with WebSocket support is not installed");
     FoyerApp node = TestNodes.start(Map.of("FOYER_GATEWAY_RECONNECT_JITTER_SECONDS", "1"));
     Process script = null;
     try (Api api = new Api(node.httpPort())) {
@@ -112,15 +113,5 @@ class FoyerClientJsTest {
 
   private static void announce(Api api, long eventId, String body) throws Exception {
     api.post("/api/events/" + eventId + "/announcements", ADMIN_KEY, new JsonObject().put("body", body));
-  }
-
-  private static boolean nodeAvailable() {
-    try {
-      Process probe = new ProcessBuilder("node", "--experimental-websocket", "--no-warnings", "-e",
-          "process.exit(typeof WebSocket === 'function' ? 0 : 1)").start();
-      return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }
