@@ -203,7 +203,7 @@ public final class FoyerApp {
         new EventRoutes(auth),
         new RegistrationRoutes(auth),
         new AttendanceRoutes(auth, capabilities.catalog()),
-        new GatewayRoutes(capabilities.gateway().gateway(), auth, store.pool(), capabilities.catalog()));
+        new GatewayRoutes(auth, capabilities.catalog()));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),

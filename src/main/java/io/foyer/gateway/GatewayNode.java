@@ -33,18 +33,18 @@ public final class GatewayNode {
   private final FoyerConfig config;
   private final Gateway gateway;
   private final TopicHub hub;
-  private final String hubDeployment;
+  private final List<String> deployments;
   private final GatewayServices services;
   private final Counter failedDeliveries;
   private final List<LocalSockets> groups = new CopyOnWriteArrayList<>();
 
-  private GatewayNode(Vertx vertx, FoyerConfig config, Gateway gateway, TopicHub hub, String hubDeployment,
+  private GatewayNode(Vertx vertx, FoyerConfig config, Gateway gateway, TopicHub hub, List<String> deployments,
       GatewayServices services, MeterRegistry metrics) {
     this.vertx = vertx;
     this.config = config;
     this.gateway = gateway;
     this.hub = hub;
-    this.hubDeployment = hubDeployment;
+    this.deployments = deployments;
     this.services = services;
     this.failedDeliveries = Counter.builder("foyer.gateway.deliveries.failed")
         .description("messages that could not be written to a socket").register(metrics);
@@ -54,7 +54,10 @@ public final class GatewayNode {
         .description("push topics this node consumes").register(metrics);
   }
 
-  /** Deploys the topic hub; the node's sockets are served once the HTTP verticles mount the handler. */
+  /**
+   * Deploys the topic hub and the announcements verticle; the node's sockets are served once the HTTP
+   * verticles mount the handler.
+   */
   public static Future<GatewayNode> start(Vertx vertx, FoyerConfig config, LiveState live, Presence presence,
       EventCatalog catalog, Pool pool, AttendeeTokens tokens, OrganizerKeys keys, String nodeId,
       MeterRegistry metrics) {
@@ -62,7 +65,10 @@ public final class GatewayNode {
     GatewayServices services = new GatewayServices(vertx, config.gateway(), live, config.live().historyMaxAge(),
         tokens, keys, new TopicAccess(vertx, catalog), new Snapshots(pool), presence, nodeId);
     Gateway gateway = new Gateway(vertx, live, config.live());
-    return vertx.deployVerticle(hub).map(id -> new GatewayNode(vertx, config, gateway, hub, id, services, metrics));
+    return vertx.deployVerticle(hub).compose(hubId -> vertx.deployVerticle(new AnnouncementsVerticle(gateway, pool))
+            .recover(err -> vertx.undeploy(hubId).transform(x -> Future.failedFuture(err)))
+            .map(announcementsId -> new GatewayNode(vertx, config, gateway, hub, List.of(announcementsId, hubId),
+                services, metrics)));
   }
 
   /** Through this every capability pushes to attendees. */
@@ -93,9 +99,9 @@ public final class GatewayNode {
     return Future.join(groups.stream().map(group -> group.drain(jitter)).toList()).mapEmpty();
   }
 
-  /** Stops consuming every topic. */
+  /** Stops taking announcements, then stops consuming every topic. */
   public Future<Void> close() {
-    return vertx.undeploy(hubDeployment);
+    return vertx.undeploy(deployments.get(0)).eventually(() -> vertx.undeploy(deployments.get(1)));
   }
 
   private void upgrade(HttpServerRequest request, LocalSockets group) {

@@ -1,10 +1,11 @@
 package io.foyer.gateway;
 
-import io.foyer.audit.AuditEntry;
-import io.foyer.audit.AuditLog;
+import io.foyer.audit.Actor;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.bus.Bus;
+import io.foyer.gateway.GatewayMessages.Announce;
+import io.foyer.gateway.GatewayMessages.Announcement;
 import io.foyer.events.EventCatalog;
 import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
@@ -21,14 +22,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Organizer pushes: announcements to an event or a session, and direct messages to one attendee. Either may
@@ -36,20 +31,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayRoutes implements ApiRoutes {
 
-  private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
   private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private static final List<String> MEMBERS = List.of("title", "body", "sessionId");
 
-  private final Gateway gateway;
   private final AuthHandlers auth;
-  private final Pool pool;
   private final EventCatalog catalog;
 
-  public GatewayRoutes(Gateway gateway, AuthHandlers auth, Pool pool, EventCatalog catalog) {
-    this.gateway = gateway;
+  public GatewayRoutes(AuthHandlers auth, EventCatalog catalog) {
     this.auth = auth;
-    this.pool = pool;
     this.catalog = catalog;
   }
 
@@ -83,7 +73,8 @@ public final class GatewayRoutes implements ApiRoutes {
         });
     Announcement announcement = new Announcement(eventId, session == null ? null : ((Number) session).longValue(),
         null, title, text, key, key == null ? null : RegistrationRequest.fingerprint(body));
-    topic.compose(t -> push(ctx, organizer, t, announcement))
+    topic.compose(t -> Bus.<JsonObject>request(ctx.vertx(), GatewayMessages.ANNOUNCE,
+            new Announce(t, announcement, actor(ctx, organizer))))
         .onComplete(Replies.to(ctx, sent -> created(ctx, sent)));
   }
 
@@ -113,7 +104,8 @@ public final class GatewayRoutes implements ApiRoutes {
             return Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND,
                 "no registration " + registrationId + " in event " + eventId));
           }
-          return push(ctx, organizer, Topic.attendee(registrationId), announcement);
+          return Bus.<JsonObject>request(ctx.vertx(), GatewayMessages.ANNOUNCE,
+              new Announce(Topic.attendee(registrationId), announcement, actor(ctx, organizer)));
         })
         .onComplete(Replies.to(ctx, sent -> created(ctx, sent)));
   }
@@ -125,96 +117,12 @@ public final class GatewayRoutes implements ApiRoutes {
     return key;
   }
 
+  private static Actor actor(RoutingContext ctx, Organizer organizer) {
+    return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
+  }
+
   private static void created(RoutingContext ctx, JsonObject sent) {
     ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(sent.encode());
   }
 
-  /** What an organizer asked to push, as checked; key and fingerprint are null without an Idempotency-Key. */
-  private record Announcement(long eventId, Long sessionId, UUID registrationId, String title, String text,
-      String key, String fingerprint) {}
-
-  /**
-   * Stores the announcement with its audit entry first, then publishes it and stores its sequence number:
-   * whatever a client receives is in the database, and a failed store pushes nothing. The organizer's 201
-   * means both stored and delivered to every node. A failed publish leaves the stored announcement without a
-   * sequence number (in no snapshot); a retry with the same Idempotency-Key publishes that one.
-   */
-  private Future<JsonObject> push(RoutingContext ctx, Organizer organizer, Topic topic, Announcement announcement) {
-    if (announcement.key() == null) {
-      return pool.withTransaction(connection -> store(ctx, connection, organizer, topic, announcement,
-              GatewaySql.INSERT_ANNOUNCEMENT))
-          .compose(id -> publish(topic, id, announcement.title(), announcement.text())
-              .compose(seq -> pool.preparedQuery(GatewaySql.SET_ANNOUNCEMENT_SEQUENCE).execute(Tuple.of(id, seq))
-                  .map(sent(id, topic, seq))));
-    }
-    return pool.withTransaction(connection -> store(ctx, connection, organizer, topic, announcement,
-            GatewaySql.INSERT_KEYED_ANNOUNCEMENT))
-        .compose(ignored -> pool.withTransaction(connection -> publishOnce(connection, announcement)));
-  }
-
-  /**
-   * Inserts the announcement and audits it; with a key already used in the event, inserts nothing and
-   * completes with null.
-   */
-  private Future<Long> store(RoutingContext ctx, SqlConnection connection, Organizer organizer, Topic topic,
-      Announcement a, String sql) {
-    Tuple values = Tuple.of(a.eventId(), a.sessionId(), a.registrationId(), topic.name(), a.title(), a.text(),
-        organizer.keyName());
-    if (a.key() != null) {
-      values.addString(a.key()).addString(a.fingerprint());
-    }
-    return connection.preparedQuery(sql).execute(values).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.succeededFuture(null);
-      }
-      long id = rows.iterator().next().getLong(0);
-      return AuditLog.record(connection, new AuditEntry(organizer.keyName(), "announcement.sent", a.eventId(),
-          topic.name(), new JsonObject().put("announcement", id), ctx.request().remoteAddress().hostAddress()))
-          .map(id);
-    });
-  }
-
-  /**
-   * With the keyed announcement locked: the same answer again if it was published, else publishes it now
-   * and stores its sequence number. Two concurrent requests with one key publish it once.
-   */
-  private Future<JsonObject> publishOnce(SqlConnection connection, Announcement announcement) {
-    return connection.preparedQuery(GatewaySql.LOCK_KEYED_ANNOUNCEMENT)
-        .execute(Tuple.of(announcement.eventId(), announcement.key())).compose(rows -> {
-          Row row = rows.iterator().next();
-          if (!row.getString("fingerprint").equals(announcement.fingerprint())) {
-            return Future.failedFuture(new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
-                "this Idempotency-Key was already used with a different request"));
-          }
-          long id = row.getLong("id");
-          Topic topic = Topic.parse(row.getString("topic"));
-          Long sequence = row.getLong("sequence");
-          if (sequence != null) {
-            return Future.succeededFuture(sent(id, topic, sequence));
-          }
-          return publish(topic, id, row.getString("title"), row.getString("body"))
-              .compose(seq -> connection.preparedQuery(GatewaySql.SET_ANNOUNCEMENT_SEQUENCE)
-                  .execute(Tuple.of(id, seq)).map(sent(id, topic, seq)));
-        });
-  }
-
-  /**
-   * Publishes a stored announcement; its id goes along so that clients can recognise it. Any failure of the
-   * live state is worth a retry: answered 503 unavailable.
-   */
-  private Future<Long> publish(Topic topic, long id, String title, String text) {
-    return gateway.publish(topic, "announcement", new JsonObject().put("id", id).put("title", title)
-        .put("body", text)).recover(failure -> {
-          if (failure instanceof ProblemException) {
-            return Future.failedFuture(failure);
-          }
-          log.warn("Announcement {} stored but not published on {}", id, topic.name(), failure);
-          return Future.failedFuture(new ProblemException(ProblemType.UNAVAILABLE,
-              "the announcement could not be published now; retry (with an Idempotency-Key, a retry sends it once)"));
-        });
-  }
-
-  private static JsonObject sent(long id, Topic topic, long seq) {
-    return new JsonObject().put("id", id).put("topic", topic.name()).put("seq", seq);
-  }
 }
