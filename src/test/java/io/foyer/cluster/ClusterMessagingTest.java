@@ -94,7 +94,10 @@ class ClusterMessagingTest {
         JsonObject delivered = ws.next(f -> "message".equals(f.getString("type"))
             && "exactly once".equals(f.getJsonObject("data").getString("body")));
         assertThat(delivered.getLong("seq")).isEqualTo(sent);
-        Thread.sleep(500); // a duplicate would arrive within this
+        // a sentinel published after it: a duplicate, which would be sent before it, arrives before it
+        long sentinel = firstApi.post("/api/events/" + eventId + "/announcements", ADMIN_KEY,
+            new JsonObject().put("body", "sentinel")).bodyAsJsonObject().getLong("seq");
+        ws.next(f -> "message".equals(f.getString("type")) && f.getLong("seq") == sentinel);
         assertThat(ws.drain().stream().filter(f -> "message".equals(f.getString("type")))
             .filter(f -> f.getLong("seq") > firstSeq)).noneMatch(f -> f.getLong("seq") == sent);
       }
