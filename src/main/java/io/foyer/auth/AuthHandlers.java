@@ -1,5 +1,6 @@
 package io.foyer.auth;
 
+import io.foyer.audit.Actor;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.vertx.core.Handler;
@@ -57,6 +58,11 @@ public final class AuthHandlers {
           "API key '" + organizer.keyName() + "' is limited to event " + organizer.eventScope());
     }
     return organizer;
+  }
+
+  /** Who acts in this request, from where: the organizer admitted for it and the caller's address, for audit. */
+  public static Actor actor(RoutingContext ctx, Organizer organizer) {
+    return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
   }
 
   public static Organizer organizer(RoutingContext ctx) {

@@ -64,6 +64,13 @@ public final class EventCatalog {
     });
   }
 
+  /** Completes when the session belongs to the event; fails with not-found otherwise. */
+  public Future<Void> requireSession(long eventId, long sessionId) {
+    return sessionEvent(sessionId).compose(event -> event == eventId ? Future.succeededFuture()
+        : Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND,
+            "no session " + sessionId + " in event " + eventId)));
+  }
+
   void evict(long eventId) {
     entries.remove(eventId);
   }

@@ -1,6 +1,5 @@
 package io.foyer.events;
 
-import io.foyer.audit.Actor;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.bus.Bus;
@@ -49,10 +48,6 @@ public final class EventRoutes implements ApiRoutes {
     api.get("/audit").handler(auth.organizer()).handler(this::audit);
   }
 
-  static Actor actor(RoutingContext ctx, Organizer organizer) {
-    return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
-  }
-
   private void createEvent(RoutingContext ctx) {
     Organizer organizer = AuthHandlers.organizer(ctx);
     if (!organizer.allEvents()) {
@@ -60,7 +55,7 @@ public final class EventRoutes implements ApiRoutes {
           + "' is limited to event " + organizer.eventScope() + " and cannot create events");
     }
     EventDefinition definition = EventDefinition.fromJson(RequestBodies.jsonObject(ctx));
-    Bus.<Event>request(ctx.vertx(), EventMessages.CREATE, new CreateEvent(definition, actor(ctx, organizer)))
+    Bus.<Event>request(ctx.vertx(), EventMessages.CREATE, new CreateEvent(definition, AuthHandlers.actor(ctx, organizer)))
         .onComplete(Replies.to(ctx, event -> created(ctx, "/api/events/" + event.id(), event.toJson())));
   }
 
@@ -78,7 +73,7 @@ public final class EventRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     Bus.<Event>request(ctx.vertx(), EventMessages.UPDATE,
-            new UpdateEvent(eventId, RequestBodies.jsonObject(ctx), actor(ctx, organizer)))
+            new UpdateEvent(eventId, RequestBodies.jsonObject(ctx), AuthHandlers.actor(ctx, organizer)))
         .onComplete(Replies.to(ctx, event -> ctx.json(event.toJson())));
   }
 
@@ -93,7 +88,7 @@ public final class EventRoutes implements ApiRoutes {
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     SessionDefinition definition = SessionDefinition.fromJson(RequestBodies.jsonObject(ctx));
     Bus.<Session>request(ctx.vertx(), EventMessages.CREATE_SESSION,
-            new CreateSession(eventId, definition, actor(ctx, organizer)))
+            new CreateSession(eventId, definition, AuthHandlers.actor(ctx, organizer)))
         .onComplete(Replies.to(ctx, session -> created(ctx, "/api/events/" + eventId + "/sessions/" + session.id(), session.toJson())));
   }
 
@@ -113,7 +108,7 @@ public final class EventRoutes implements ApiRoutes {
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     Bus.<Session>request(ctx.vertx(), EventMessages.UPDATE_SESSION,
-            new UpdateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), actor(ctx, organizer)))
+            new UpdateSession(eventId, sessionId, RequestBodies.jsonObject(ctx), AuthHandlers.actor(ctx, organizer)))
         .onComplete(Replies.to(ctx, session -> ctx.json(session.toJson())));
   }
 

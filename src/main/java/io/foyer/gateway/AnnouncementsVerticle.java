@@ -108,19 +108,15 @@ final class AnnouncementsVerticle extends VerticleBase {
   }
 
   /**
-   * Publishes a stored announcement; its id goes along so that clients can recognise it. Any failure of the
-   * live state is worth a retry: answered 503 unavailable.
+   * Publishes a stored announcement; its id goes along so that clients can recognise it. LiveState being
+   * unreachable is answered 503 unavailable like any transient failure (Bus); a retry with the same
+   * Idempotency-Key then publishes this stored announcement once.
    */
   private Future<Long> publish(Topic topic, long id, String title, String text) {
     return gateway.publish(topic, "announcement", new JsonObject().put("id", id).put("title", title)
-        .put("body", text)).recover(failure -> {
-          if (failure instanceof ProblemException) {
-            return Future.failedFuture(failure);
-          }
-          log.warn("Announcement {} stored but not published on {}", id, topic.name(), failure);
-          return Future.failedFuture(new ProblemException(ProblemType.UNAVAILABLE,
-              "the announcement could not be published now; retry (with an Idempotency-Key, a retry sends it once)"));
-        });
+        .put("body", text))
+        .onFailure(failure -> log.warn("Announcement {} stored but not published on {}: {}", id, topic.name(),
+            failure.toString()));
   }
 
   private static JsonObject sent(long id, Topic topic, long seq) {

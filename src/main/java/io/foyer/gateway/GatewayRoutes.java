@@ -1,6 +1,5 @@
 package io.foyer.gateway;
 
-import io.foyer.audit.Actor;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
 import io.foyer.bus.Bus;
@@ -65,16 +64,12 @@ public final class GatewayRoutes implements ApiRoutes {
     }
     v.throwIfInvalid();
     Future<Topic> topic = session == null ? Future.succeededFuture(Topic.event(eventId))
-        : catalog.sessionEvent(((Number) session).longValue()).map(event -> {
-          if (event != eventId) {
-            throw new ProblemException(ProblemType.NOT_FOUND, "no session " + session + " in event " + eventId);
-          }
-          return Topic.session(((Number) session).longValue());
-        });
+        : catalog.requireSession(eventId, ((Number) session).longValue())
+            .map(Topic.session(((Number) session).longValue()));
     Announcement announcement = new Announcement(eventId, session == null ? null : ((Number) session).longValue(),
         null, title, text, key, key == null ? null : RegistrationRequest.fingerprint(body));
     topic.compose(t -> Bus.<JsonObject>request(ctx.vertx(), GatewayMessages.ANNOUNCE,
-            new Announce(t, announcement, actor(ctx, organizer))))
+            new Announce(t, announcement, AuthHandlers.actor(ctx, organizer))))
         .onComplete(Replies.to(ctx, sent -> created(ctx, sent)));
   }
 
@@ -105,7 +100,7 @@ public final class GatewayRoutes implements ApiRoutes {
                 "no registration " + registrationId + " in event " + eventId));
           }
           return Bus.<JsonObject>request(ctx.vertx(), GatewayMessages.ANNOUNCE,
-              new Announce(Topic.attendee(registrationId), announcement, actor(ctx, organizer)));
+              new Announce(Topic.attendee(registrationId), announcement, AuthHandlers.actor(ctx, organizer)));
         })
         .onComplete(Replies.to(ctx, sent -> created(ctx, sent)));
   }
@@ -115,10 +110,6 @@ public final class GatewayRoutes implements ApiRoutes {
     String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
     RegistrationRequest.checkIdempotencyKey(key);
     return key;
-  }
-
-  private static Actor actor(RoutingContext ctx, Organizer organizer) {
-    return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
   }
 
   private static void created(RoutingContext ctx, JsonObject sent) {

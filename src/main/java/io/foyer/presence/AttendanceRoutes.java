@@ -7,8 +7,6 @@ import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.presence.PresenceMessages.ReportRequest;
-import io.foyer.problem.ProblemException;
-import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -37,7 +35,7 @@ public final class AttendanceRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     AuthHandlers.organizerFor(ctx, eventId);
-    Future<Object> report = sessionOf(eventId, sessionId)
+    Future<Object> report = catalog.requireSession(eventId, sessionId)
         .compose(v -> Bus.request(ctx.vertx(), PresenceMessages.REPORT, new ReportRequest(sessionId, csv)));
     report.onComplete(Replies.to(ctx, body -> {
       if (csv) {
@@ -48,11 +46,5 @@ public final class AttendanceRoutes implements ApiRoutes {
         ctx.json(body);
       }
     }));
-  }
-
-  private Future<Void> sessionOf(long eventId, long sessionId) {
-    return catalog.sessionEvent(sessionId).compose(event -> event == eventId ? Future.succeededFuture()
-        : Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND,
-            "no session " + sessionId + " in event " + eventId)));
   }
 }

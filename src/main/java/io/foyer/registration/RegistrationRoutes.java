@@ -1,6 +1,5 @@
 package io.foyer.registration;
 
-import io.foyer.audit.Actor;
 import io.foyer.auth.Attendee;
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Organizer;
@@ -90,7 +89,7 @@ public final class RegistrationRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
     answerJson(ctx, ask(ctx, RegistrationMessages.CANCEL,
-        new Cancel(eventId, registrationParam(ctx), actor(ctx, organizer))));
+        new Cancel(eventId, registrationParam(ctx), AuthHandlers.actor(ctx, organizer))));
   }
 
   private void list(RoutingContext ctx) {
@@ -102,7 +101,7 @@ public final class RegistrationRoutes implements ApiRoutes {
     }
     int limit = intParam(ctx, "limit", 100, 1, 1000);
     int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    answerJson(ctx, ask(ctx, RegistrationMessages.LIST, new ListPage(eventId, status, limit, offset, actor(ctx, organizer))));
+    answerJson(ctx, ask(ctx, RegistrationMessages.LIST, new ListPage(eventId, status, limit, offset, AuthHandlers.actor(ctx, organizer))));
   }
 
   private void one(RoutingContext ctx) {
@@ -124,7 +123,7 @@ public final class RegistrationRoutes implements ApiRoutes {
   private void csv(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    RegistrationRoutes.<String>ask(ctx, RegistrationMessages.CSV, new Csv(eventId, actor(ctx, organizer)))
+    RegistrationRoutes.<String>ask(ctx, RegistrationMessages.CSV, new Csv(eventId, AuthHandlers.actor(ctx, organizer)))
         .onComplete(Replies.to(ctx, csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
             .putHeader("Content-Disposition", "attachment; filename=\"event-" + eventId + "-registrations.csv\"")
             .end(csv)));
@@ -133,7 +132,7 @@ public final class RegistrationRoutes implements ApiRoutes {
   private static OfOne ofOne(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Organizer organizer = AuthHandlers.organizerFor(ctx, eventId);
-    return new OfOne(eventId, registrationParam(ctx), actor(ctx, organizer));
+    return new OfOne(eventId, registrationParam(ctx), AuthHandlers.actor(ctx, organizer));
   }
 
   private static <R> Future<R> ask(RoutingContext ctx, String address, Object request) {
@@ -142,10 +141,6 @@ public final class RegistrationRoutes implements ApiRoutes {
 
   private static void answerJson(RoutingContext ctx, Future<JsonObject> answer) {
     answer.onComplete(Replies.to(ctx, ctx::json));
-  }
-
-  private static Actor actor(RoutingContext ctx, Organizer organizer) {
-    return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
   }
 
   private static UUID registrationParam(RoutingContext ctx) {

@@ -3,7 +3,6 @@ package io.foyer.gateway;
 import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
@@ -33,7 +32,7 @@ class FoyerClientJsTest {
 
   @Test
   void theBrowserClientResumesAfterADropAndSeesEveryMessageOnceInOrder() throws Exception {
-    assumeTrue(NodeJs.available(), "node with WebSocket support is not installed");
+    NodeJs.require();
     FoyerApp node = TestNodes.start(Map.of("FOYER_GATEWAY_RECONNECT_JITTER_SECONDS", "1"));
     Process script = null;
     try (Api api = new Api(node.httpPort())) {

@@ -165,15 +165,9 @@ class GatewayFaultsTest {
   /** A node in a process of its own, on the same database and Redis keys as the test's nodes. */
   private ServerProcess process(Map<String, String> overrides) throws Exception {
     int port = TestServices.freePort();
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = new HashMap<>(overrides);
     env.put("FOYER_HTTP_PORT", Integer.toString(port));
-    env.put("FOYER_HTTP_HOST", "127.0.0.1");
-    env.put("FOYER_PG_URL", TestServices.pgUrl());
-    env.put("FOYER_AUTH_API_KEYS", "admin:" + ADMIN_KEY + ":*");
-    env.put("FOYER_AUTH_TOKEN_SECRET", TestNodes.TOKEN_SECRET);
-    env.put("FOYER_DATA_DIR", "target/test-data");
-    env.put("FOYER_LIVE_KEY_PREFIX", TestServices.redisPrefix());
-    env.putAll(overrides);
+    env = TestNodes.environment(env);
     Path log = Files.createTempFile("foyer-node-", ".log");
     ServerProcess process = ServerProcess.start(List.of("run"), env, port, log);
     opened.add(process);

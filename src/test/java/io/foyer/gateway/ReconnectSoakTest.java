@@ -3,7 +3,6 @@ package io.foyer.gateway;
 import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.NodeJs;
@@ -28,7 +27,7 @@ class ReconnectSoakTest {
 
   @Test
   void attendeesDroppedAndReconnectedAtRandomMissNothingAndNoNodeFails() throws Exception {
-    assumeTrue(NodeJs.available(), "node with WebSocket support is not installed");
+    NodeJs.require();
     Map<String, String> redis = Map.of("FOYER_LIVE_ENGINE", "redis", "FOYER_REDIS_URL", TestServices.redisUrl());
     List<Throwable> unhandled = new CopyOnWriteArrayList<>();
     List<FoyerApp> nodes = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.foyer.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.util.concurrent.TimeUnit;
 
 /** Node.js for the tests that drive Foyer as a browser would (its WebSocket is the browser API). */
@@ -7,8 +9,19 @@ public final class NodeJs {
 
   private NodeJs() {}
 
-  /** Whether `node` 20+ with the WebSocket API is on the PATH; tests that need it are skipped otherwise. */
-  public static boolean available() {
+  /**
+   * Skips the calling test when `node` 20.10+ with the WebSocket API is not on the PATH (a developer's
+   * machine without Node); in CI (CI=true), where .ci/run installs it, a missing Node fails the test instead.
+   */
+  public static void require() {
+    boolean available = available();
+    if (!available && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError("CI=true but node with the WebSocket API is not on the PATH (.ci/run installs it)");
+    }
+    assumeTrue(available, "node with WebSocket support is not installed");
+  }
+
+  private static boolean available() {
     try {
       Process probe = new ProcessBuilder("node", "--experimental-websocket", "--no-warnings", "-e",
           "process.exit(typeof WebSocket === 'function' ? 0 : 1)").start();

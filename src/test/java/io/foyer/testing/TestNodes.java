@@ -17,12 +17,17 @@ public final class TestNodes {
   public static final String SCOPED_KEY = "test-scoped-key-0123456789";
   public static final long SCOPED_EVENT = 987_654_321L;
   /** The attendee token secret every test node shares. */
-  public static final String TOKEN_SECRET = "test-token-secret-test-token-secret-0123";
+  private static final String TOKEN_SECRET = "test-token-secret-test-token-secret-0123";
 
   private TestNodes() {}
 
   /** Configuration as a user would give it through FOYER_* variables, on top of the test servers. */
   public static FoyerConfig config(Map<String, String> overrides) {
+    return ConfigLoader.load(null, environment(overrides));
+  }
+
+  /** The FOYER_* variables of a test node (also for a node started as a process of its own). */
+  public static Map<String, String> environment(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("FOYER_HTTP_PORT", "0");
     env.put("FOYER_HTTP_HOST", "127.0.0.1");
@@ -36,7 +41,7 @@ public final class TestNodes {
     // those of earlier runs in a shared Redis
     env.put("FOYER_LIVE_KEY_PREFIX", TestServices.redisPrefix());
     env.putAll(overrides);
-    return ConfigLoader.load(null, env);
+    return env;
   }
 
   public static FoyerApp start(Map<String, String> overrides) throws Exception {
