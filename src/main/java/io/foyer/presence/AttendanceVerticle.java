@@ -50,7 +50,7 @@ public final class AttendanceVerticle extends VerticleBase {
   public Future<?> start() {
     // one batch at a time: a leave must never commit before the join it closes
     WriterConfig inOrder = new WriterConfig(config.maxBatchRows(), config.linger(), config.maxQueuedRows(), 1);
-    writer = new BatchingWriter<>(context, pool, inOrder, "attendance", this::write);
+    writer = new BatchingWriter<>(context, pool, inOrder, "attendance", BatchingWriter.Atomicity.TRANSACTION, this::write);
     writer.withMetrics(metrics);
     return Future.all(
         Bus.<Joined>listen(vertx, PresenceMessages.JOINED,

@@ -3,6 +3,7 @@ package io.foyer.registration;
 import io.foyer.audit.Actor;
 import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.store.BatchingWriter;
+import io.foyer.store.BatchingWriter.Atomicity;
 import io.vertx.core.Future;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +18,7 @@ import java.util.List;
 
 /**
  * Registrations and cancellations, group-committed: each batch is one call of foyer_registration_commands
- * in one transaction, and a caller hears back only once its command's transaction committed.
+ * (its own transaction), and a caller hears back only once its command's batch committed.
  */
 final class RegistrationCommands {
 
@@ -25,7 +26,10 @@ final class RegistrationCommands {
 
   /** @param context the context of the registration verticle, where the writer runs */
   public RegistrationCommands(Context context, Pool pool, WriterConfig config) {
-    this.writer = new BatchingWriter<>(context, pool, config, "registrations", RegistrationCommands::apply);
+    // one call of one function per batch: atomic on its own, and the seat rows it locks are released as soon as
+    // PostgreSQL has run it (no BEGIN and COMMIT round trips while they are held)
+    this.writer = new BatchingWriter<>(context, pool, config, "registrations", Atomicity.ONE_STATEMENT,
+        RegistrationCommands::apply);
   }
 
   /** Result: {outcome, statusCode, registration} (see the SQL functions for the outcomes). */

@@ -49,6 +49,17 @@ public final class BatchingWriter<T, R> {
     Future<List<R>> write(SqlConnection connection, List<T> rows);
   }
 
+  /** How a batch's statement is made atomic. */
+  public enum Atomicity {
+    /**
+     * The statement is a single SQL statement, atomic on its own: it is sent without BEGIN and COMMIT, one
+     * round trip, so the rows it locks are held only while PostgreSQL runs it, not across the event loop.
+     */
+    ONE_STATEMENT,
+    /** The statement runs several SQL statements: they run in one transaction. */
+    TRANSACTION
+  }
+
   private record Pending<T, R>(T row, Promise<R> promise, Context caller) {}
 
   private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
@@ -58,6 +69,7 @@ public final class BatchingWriter<T, R> {
   private final Pool pool;
   private final WriterConfig config;
   private final String name;
+  private final Atomicity atomicity;
   private final BatchStatement<T, R> statement;
 
   private final Queue<Pending<T, R>> queue = new ConcurrentLinkedQueue<>();
@@ -78,12 +90,14 @@ public final class BatchingWriter<T, R> {
    * @param context where the writer runs: the context of the verticle that owns it
    * @param name names this writer in errors and metrics (e.g. "registrations")
    */
-  public BatchingWriter(Context context, Pool pool, WriterConfig config, String name, BatchStatement<T, R> statement) {
+  public BatchingWriter(Context context, Pool pool, WriterConfig config, String name, Atomicity atomicity,
+      BatchStatement<T, R> statement) {
     this.vertx = context.owner();
     this.context = context;
     this.pool = pool;
     this.config = config;
     this.name = name;
+    this.atomicity = atomicity;
     this.statement = statement;
   }
 
@@ -208,7 +222,7 @@ public final class BatchingWriter<T, R> {
    */
   private Future<Void> writeBatch(List<Pending<T, R>> batch) {
     List<T> rows = batch.stream().map(Pending::row).toList();
-    return pool.withTransaction(connection -> write(connection, rows))
+    return atomically(rows)
         .transform(ar -> {
           try {
             return settle(batch, ar);
@@ -218,6 +232,11 @@ public final class BatchingWriter<T, R> {
             return Future.succeededFuture();
           }
         });
+  }
+
+  private Future<List<R>> atomically(List<T> rows) {
+    return atomicity == Atomicity.ONE_STATEMENT ? pool.withConnection(connection -> write(connection, rows))
+        : pool.withTransaction(connection -> write(connection, rows));
   }
 
   /** The statement's Future; a statement that throws, or returns no Future, fails (and rolls back) instead. */
@@ -272,7 +291,7 @@ public final class BatchingWriter<T, R> {
       return Future.succeededFuture();
     }
     Pending<T, R> pending = batch.get(index);
-    return pool.withTransaction(connection -> write(connection, List.of(pending.row())))
+    return atomically(List.of(pending.row()))
         .transform(ar -> {
           if (fits(ar, 1)) {
             rowsWritten.incrementAndGet();

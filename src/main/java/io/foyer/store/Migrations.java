@@ -13,10 +13,9 @@ public final class Migrations {
   /** Brings the schema of the database at pgUrl up to date and returns how many migrations ran. */
   public static int migrate(String pgUrl) {
     PgConnectOptions options = PgConnectOptions.fromUri(pgUrl);
-    String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
     try {
       MigrateResult result = Flyway.configure()
-          .dataSource(jdbcUrl, options.getUser(), options.getPassword())
+          .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
           .locations("classpath:db/migration")
           .load()
           .migrate();
@@ -30,5 +29,10 @@ public final class Migrations {
       throw new IllegalStateException("schema migration failed on PostgreSQL at " + options.getHost() + ":"
           + options.getPort() + "/" + options.getDatabase() + ": " + root.getMessage(), e);
     }
+  }
+
+  /** The JDBC form of a database's address (user and password travel apart), for the blocking tools. */
+  public static String jdbcUrl(PgConnectOptions options) {
+    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
   }
 }

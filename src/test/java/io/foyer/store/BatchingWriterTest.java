@@ -1,5 +1,7 @@
 package io.foyer.store;
 
+import static io.foyer.store.BatchingWriter.Atomicity.ONE_STATEMENT;
+import static io.foyer.store.BatchingWriter.Atomicity.TRANSACTION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foyer.config.FoyerConfig.WriterConfig;
@@ -118,7 +120,7 @@ class BatchingWriterTest {
 
   @Test
   void aDatabaseThatIsUnavailableFailsTheBatchWithARetryableErrorAndBlamesNoRow() throws Exception {
-    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool, FAST, "flaky", (connection, rows) ->
+    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool, FAST, "flaky", ONE_STATEMENT, (connection, rows) ->
         connection.query("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$").execute()
             .map(r -> rows));
     List<Future<Integer>> rows = IntStream.range(0, 20).mapToObj(writer::submit).toList();
@@ -164,7 +166,7 @@ class BatchingWriterTest {
   void aStatementThatThrowsFailsItsBadRowAloneAndTheWriterCarriesOn() throws Exception {
     BatchingWriter.BatchStatement<Integer, Integer> insert = insert();
     BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool,
-        new WriterConfig(100, Duration.ofMillis(50), 1000, 1), "throwing", (connection, rows) -> {
+        new WriterConfig(100, Duration.ofMillis(50), 1000, 1), "throwing", ONE_STATEMENT, (connection, rows) -> {
           if (rows.contains(-1)) {
             throw new IllegalArgumentException("cannot write -1");
           }
@@ -182,6 +184,23 @@ class BatchingWriterTest {
   }
 
   @Test
+  void aBatchOfSeveralStatementsIsOneTransaction() throws Exception {
+    // a batch holding row 1000 inserts its rows, then a row that breaks the CHECK: nothing of it may stay
+    BatchingWriter.BatchStatement<Integer, Integer> insert = insert();
+    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool, FAST,
+        "two statements", TRANSACTION, (connection, rows) -> insert.write(connection, rows)
+            .compose(ids -> rows.contains(1000) ? insert.write(connection, List.of(-2)) : Future.succeededFuture(ids)));
+    Future<Integer> bad = writer.submit(1000);
+    List<Future<Integer>> good = IntStream.range(1, 10).mapToObj(writer::submit).toList();
+
+    await(Future.all(good));
+    await(bad.otherwiseEmpty());
+
+    assertThat(bad.failed()).isTrue();
+    assertThat(count()).as("the good rows, written again one by one; none of the failed attempts").isEqualTo(9);
+  }
+
+  @Test
   void closingWritesEverythingAcceptedThenRefusesNewRows() throws Exception {
     BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1));
     List<Future<Integer>> accepted = IntStream.range(0, 300).mapToObj(writer::submit).toList();
@@ -196,7 +215,7 @@ class BatchingWriterTest {
   }
 
   private BatchingWriter<Integer, Integer> writer(WriterConfig config) {
-    return new BatchingWriter<>(vertx.getOrCreateContext(), pool, config, "test rows", insert());
+    return new BatchingWriter<>(vertx.getOrCreateContext(), pool, config, "test rows", ONE_STATEMENT, insert());
   }
 
   private BatchingWriter.BatchStatement<Integer, Integer> insert() {
