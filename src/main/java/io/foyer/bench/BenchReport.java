@@ -11,20 +11,28 @@ final class BenchReport {
 
   private BenchReport() {}
 
-  static void print(PrintStream out, String scenario, double rate, int seconds, int concurrency,
+  /**
+   * @param scenario what was run, e.g. "register, scenario open (one event without capacity)"
+   * @param nodes where the measured servers ran, one line
+   */
+  static void print(PrintStream out, String scenario, String nodes, double rate, int seconds, int concurrency,
       List<LoadResult> results) {
-    out.printf(Locale.ROOT, "%nfoyer bench %s: offered %.0f/s for %d s over %d connections; %d cores, %s, %s%n%n",
+    out.printf(Locale.ROOT, "%nfoyer bench %s: offered %.0f/s for %d s over %d connections; %d cores, %s, %s%n",
         scenario, rate, seconds, concurrency, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), LocalDate.now());
-    out.printf(Locale.ROOT, "%-36s %9s %10s %9s %9s %9s %9s %8s%n", "run", "elapsed s", "acked/s", "p50 ms",
-        "p95 ms", "p99 ms", "max ms", "errors");
+    out.println(nodes);
+    out.println();
+    out.printf(Locale.ROOT, "%-36s %9s %10s %9s %9s %9s %9s %10s %8s%n", "run", "elapsed s", "acked/s", "p50 ms",
+        "p95 ms", "p99 ms", "max ms", "refused/s", "errors");
     for (LoadResult r : results) {
-      out.printf(Locale.ROOT, "%-36s %9.1f %10.0f %9.2f %9.2f %9.2f %9.2f %8d%n", r.name, r.elapsedSeconds,
-          r.acknowledgedPerSecond(), r.millis(50), r.millis(95), r.millis(99), r.maxMillis(), r.errorCount());
+      out.printf(Locale.ROOT, "%-36s %9.1f %10.0f %9.2f %9.2f %9.2f %9.2f %10.0f %8d%n", r.name, r.elapsedSeconds,
+          r.acknowledgedPerSecond(), r.millis(50), r.millis(95), r.millis(99), r.maxMillis(), r.refusedPerSecond(),
+          r.errorCount());
     }
     out.println();
     for (LoadResult r : results) {
-      out.println(r.name + ": " + r.verification + (r.errors.isEmpty() ? "" : "; errors " + r.errors));
+      out.println(r.name + ": " + r.verification + "; acknowledged " + r.acknowledged + ", refused " + r.refused
+          + " of " + r.sent + (r.errors.isEmpty() ? "" : "; errors " + r.errors));
     }
     if (results.size() == 2 && results.get(1).acknowledgedPerSecond() > 0) {
       LoadResult foyer = results.get(0);
@@ -32,6 +40,6 @@ final class BenchReport {
       out.printf(Locale.ROOT, "%nratio foyer / baseline: throughput %.2fx; p99 %.2f ms vs %.2f ms%n",
           foyer.acknowledgedPerSecond() / base.acknowledgedPerSecond(), foyer.millis(99), base.millis(99));
     }
-    out.println("process: " + ManagementFactory.getRuntimeMXBean().getName());
+    out.println("load generator: process " + ManagementFactory.getRuntimeMXBean().getName());
   }
 }

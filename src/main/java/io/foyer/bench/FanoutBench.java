@@ -8,13 +8,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,34 +56,30 @@ public final class FanoutBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // others may enter: an embedded PostgreSQL started by a root bench runs as nobody
-    Path work = Files.createTempDirectory("foyer-bench-fanout-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path work = ServerProcess.workDirectory("fanout");
     List<Result> results = new ArrayList<>();
-    results.add(runFoyer(work));
-    if (baseline) {
-      results.add(runBaseline(work));
+    try {
+      results.add(runFoyer(work));
+      if (baseline) {
+        results.add(runBaseline(work));
+      }
+    } finally {
+      ServerProcess.deleteData(work);
     }
     print(System.out, results);
     return results.stream().allMatch(r -> r.delivered() == (long) r.clients() * r.messages()) ? 0 : 1;
   }
 
   private Result runFoyer(Path work) throws Exception {
-    int port = freePort();
     String key = "bench-" + UUID.randomUUID();
     Map<String, String> env = new HashMap<>(environment);
     env.keySet().removeIf(k -> k.startsWith("FOYER_") && !k.equals("FOYER_PG_URL"));
-    env.put("FOYER_HTTP_PORT", Integer.toString(port));
-    env.put("FOYER_HTTP_HOST", "127.0.0.1");
-    env.put("FOYER_AUTH_API_KEYS", "bench:" + key + ":*");
-    env.put("FOYER_DATA_DIR", work.resolve("data").toString());
-    env.put("FOYER_PG_EMBEDDED_DATA_DIR", work.resolve("data/postgres").toString());
     env.put("FOYER_LOG_LEVEL", "warn");
-    try (ServerProcess server = ServerProcess.start(List.of("run"), env, port, work.resolve("foyer.log"))) {
+    try (ServerProcess server = ServerProcess.startNode(List.of(), env, key, work, "foyer.log")) {
       Vertx vertx = Vertx.vertx();
       try {
         HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-            .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
+            .setDefaultPort(server.port()), new PoolOptions().setHttp1MaxSize(32));
         long eventId = await(call(http, HttpMethod.POST, "/api/events", key, new JsonObject().put("title", "fanout")
             .put("startsAt", "2030-01-01T09:00:00Z").put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC")
             .put("defaultLanguage", "en"))).getLong("id");
@@ -106,7 +97,7 @@ public final class FanoutBench implements Callable<Integer> {
   }
 
   private Result runBaseline(Path work) throws Exception {
-    int port = freePort();
+    int port = ServerProcess.freePort();
     try (ServerProcess server = ServerProcess.start(List.of("fanout-baseline-server", "--port",
         Integer.toString(port)), Map.of(), port, work.resolve("baseline.log"))) {
       Vertx vertx = Vertx.vertx();
@@ -251,12 +242,6 @@ public final class FanoutBench implements Callable<Integer> {
 
   private static double millis(Histogram histogram, double percentile) {
     return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -6,7 +6,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What one load run saw: latencies of acknowledged requests (from the time each was due to be sent, so a
- * stalled server is not hidden by a stalled client), errors by kind, and the server-side check.
+ * stalled server is not hidden by a stalled client), acknowledgements per event, refusals, other errors by
+ * kind, and the server-side check.
  */
 public final class LoadResult {
 
@@ -20,15 +21,21 @@ public final class LoadResult {
    * bound, and a value past the bound threw, counting an acknowledged answer as an error as well.
    */
   final Histogram latencyMicros = new Histogram(3);
+  /** Acknowledged registrations by the index of their event in the run's list of events. */
+  final long[] acknowledgedByEvent;
+  /** Answers other than an acknowledgement or a refusal, by kind. */
   final Map<String, Long> errors = new TreeMap<>();
   long acknowledged;
+  /** Retryable refusals (HTTP 503 overloaded or unavailable): the server said no instead of queueing. */
+  long refused;
   long sent;
   String verification = "not checked";
 
-  LoadResult(String name, double offeredRate, double seconds) {
+  LoadResult(String name, double offeredRate, double seconds, int events) {
     this.name = name;
     this.offeredRate = offeredRate;
     this.seconds = seconds;
+    this.acknowledgedByEvent = new long[events];
   }
 
   // answers may arrive on several event loops
@@ -36,9 +43,18 @@ public final class LoadResult {
     errors.merge(kind, 1L, Long::sum);
   }
 
-  synchronized void acknowledged(long latencyMicros) {
+  synchronized void refused() {
+    refused++;
+  }
+
+  synchronized void acknowledged(int event, long latencyMicros) {
     acknowledged++;
+    acknowledgedByEvent[event]++;
     this.latencyMicros.recordValue(Math.max(0, latencyMicros));
+  }
+
+  boolean verified() {
+    return verification.startsWith("ok");
   }
 
   long errorCount() {
@@ -47,6 +63,10 @@ public final class LoadResult {
 
   double acknowledgedPerSecond() {
     return acknowledged / Math.max(seconds, elapsedSeconds);
+  }
+
+  double refusedPerSecond() {
+    return refused / Math.max(seconds, elapsedSeconds);
   }
 
   double millis(double percentile) {

@@ -1,5 +1,6 @@
 package io.foyer.bench;
 
+import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,6 +12,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,27 +39,47 @@ final class RegistrationLoad {
         new PoolOptions().setHttp1MaxSize(concurrency).setMaxWaitQueueSize(-1));
   }
 
-  /** Creates an event without capacity limit and returns its id. */
-  Future<Long> createEvent(String apiKey, String title) {
+  /** Creates the scenario's events, with its capacity each, and returns their ids in order. */
+  Future<List<Long>> createEvents(String apiKey, String title, Scenario scenario) {
+    List<Future<Long>> created = new ArrayList<>();
+    for (int i = 0; i < scenario.eventCount; i++) {
+      created.add(createEvent(apiKey, scenario.eventCount == 1 ? title : title + " " + (i + 1), scenario.capacity));
+    }
+    return Future.all(created).map(all -> all.<Long>list());
+  }
+
+  private Future<Long> createEvent(String apiKey, String title, Integer capacity) {
     JsonObject event = new JsonObject().put("title", title).put("startsAt", "2030-01-01T09:00:00Z")
         .put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC").put("defaultLanguage", "en");
+    if (capacity != null) {
+      event.put("capacity", capacity);
+    }
     return call(HttpMethod.POST, "/api/events", apiKey, event).compose(response -> response.statusCode() == 201
         ? Future.succeededFuture(new JsonObject(response.body()).getLong("id"))
         : Future.failedFuture("could not create the benchmark event: HTTP " + response.statusCode() + " "
             + response.body()));
   }
 
-  /** Registrations the server holds for the event (confirmed and waiting). */
-  Future<Long> storedRegistrations(String apiKey, long eventId) {
-    return call(HttpMethod.GET, "/api/events/" + eventId + "/stats", apiKey, null).map(response -> {
-      JsonObject stats = new JsonObject(response.body());
-      return (long) stats.getInteger("confirmed") + stats.getInteger("waitlisted");
-    });
+  /** The event's seat counts as the server holds them: confirmed, waitlisted, cancelled. */
+  Future<JsonObject> stats(String apiKey, long eventId) {
+    return call(HttpMethod.GET, "/api/events/" + eventId + "/stats", apiKey, null).compose(response ->
+        response.statusCode() == 200 ? Future.succeededFuture(new JsonObject(response.body()))
+            : Future.failedFuture("could not read the stats of event " + eventId + ": HTTP " + response.statusCode()
+                + " " + response.body()));
   }
 
-  /** Sends rate registrations per second for the given time, then waits for every answer. */
-  Future<LoadResult> run(String name, long eventId, double rate, Duration duration) {
-    LoadResult result = new LoadResult(name, rate, duration.toMillis() / 1000.0);
+  /** Whether the server answers its readiness check with 200. */
+  Future<Boolean> ready() {
+    return call(HttpMethod.GET, "/health/ready", null, null).map(response -> response.statusCode() == 200)
+        .otherwise(false);
+  }
+
+  /**
+   * Sends rate registrations per second for the given time, the n-th to events[n % events], then waits for
+   * every answer.
+   */
+  Future<LoadResult> run(String name, List<Long> events, double rate, Duration duration) {
+    LoadResult result = new LoadResult(name, rate, duration.toMillis() / 1000.0, events.size());
     long total = Math.round(rate * duration.toMillis() / 1000.0);
     long start = System.nanoTime();
     double intervalNanos = 1_000_000_000.0 / rate;
@@ -66,7 +90,8 @@ final class RegistrationLoad {
       long due = Math.min(total, (long) ((System.nanoTime() - start) / intervalNanos) + 1);
       for (; scheduled[0] < due; scheduled[0]++) {
         long intended = start + (long) (scheduled[0] * intervalNanos);
-        send(eventId, intended, result).onComplete(ar -> {
+        int event = (int) (scheduled[0] % events.size());
+        send(events.get(event), event, intended, result).onComplete(ar -> {
           if (answered.incrementAndGet() == total) {
             result.elapsedSeconds = (System.nanoTime() - start) / 1e9;
             done.tryComplete(result);
@@ -78,19 +103,24 @@ final class RegistrationLoad {
       }
     });
     result.sent = total;
+    if (total == 0) {
+      done.tryComplete(result);
+    }
     return done.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
-  private Future<Void> send(long eventId, long intendedNanos, LoadResult result) {
+  private Future<Void> send(long eventId, int event, long intendedNanos, LoadResult result) {
     long n = sequence.incrementAndGet();
     JsonObject body = new JsonObject().put("name", "Bench Attendee " + n)
         .put("email", "bench-" + runId + "-" + n + "@bench.invalid").put("consent", true);
     return call(HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, body)
         .map(response -> {
+          String code = response.statusCode() >= 400 ? problemCode(response.body()) : "";
           if (response.statusCode() == 201) {
-            result.acknowledged((System.nanoTime() - intendedNanos) / 1000);
+            result.acknowledged(event, (System.nanoTime() - intendedNanos) / 1000);
+          } else if (response.statusCode() == 503 && retryable(code)) {
+            result.refused(); // not retried: a refusal under load is the figure, not something to hide
           } else {
-            String code = response.statusCode() >= 400 ? problemCode(response.body()) : "";
             result.error("HTTP " + response.statusCode() + (code.isEmpty() ? "" : " " + code));
           }
           return (Void) null;
@@ -116,6 +146,10 @@ final class RegistrationLoad {
     return client.request(options)
         .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
         .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())));
+  }
+
+  private static boolean retryable(String code) {
+    return Arrays.stream(ProblemType.values()).anyMatch(type -> type.retryable() && type.code().equals(code));
   }
 
   private static String problemCode(String body) {

@@ -1,15 +1,22 @@
 package io.foyer.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A server under test in a process of its own, so that its CPU time and memory are its own: started from the
@@ -39,6 +46,51 @@ public final class ServerProcess implements AutoCloseable {
     ServerProcess server = new ServerProcess(builder.start(), port);
     server.awaitPort(Duration.ofSeconds(120), log);
     return server;
+  }
+
+  /**
+   * Starts a Foyer node (`foyer run`) on a free port of 127.0.0.1 with the given FOYER_* settings, the bench's
+   * organizer key, and its generated files (and the embedded PostgreSQL, when no pg.url is configured) under
+   * work/data, so that a bench never touches a deployment's own data directory.
+   */
+  static ServerProcess startNode(List<String> runArgs, Map<String, String> settings, String apiKey, Path work,
+      String logName) throws IOException {
+    int port = freePort();
+    Map<String, String> env = new HashMap<>(settings);
+    env.put("FOYER_HTTP_PORT", Integer.toString(port));
+    env.put("FOYER_HTTP_HOST", "127.0.0.1");
+    env.put("FOYER_AUTH_API_KEYS", "bench:" + apiKey + ":*");
+    env.put("FOYER_DATA_DIR", work.resolve("data").toString());
+    env.put("FOYER_PG_EMBEDDED_DATA_DIR", work.resolve("data/postgres").toString());
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(runArgs);
+    return start(args, env, port, work.resolve(logName));
+  }
+
+  /** A directory for the logs and data of the servers one bench run starts. */
+  static Path workDirectory(String bench) throws IOException {
+    // others may enter: an embedded PostgreSQL started by a root bench runs as nobody
+    return Files.createTempDirectory("foyer-bench-" + bench + "-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+  }
+
+  /** Removes the data the stopped nodes of a bench run kept under work (an embedded database), keeping the logs. */
+  static void deleteData(Path work) {
+    Path data = work.resolve("data");
+    if (!Files.exists(data)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(data)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a leftover temporary directory is not worth failing a finished run for
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   /** Kills the process at once (SIGKILL), as a crash would: it runs no shutdown step of its own. */
