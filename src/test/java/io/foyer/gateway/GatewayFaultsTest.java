@@ -7,18 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.foyer.FoyerApp;
 import io.foyer.bench.ServerProcess;
 import io.foyer.testing.Api;
+import io.foyer.testing.Opened;
 import io.foyer.testing.TcpProxy;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.TestServices;
 import io.foyer.testing.WsClient;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.time.OffsetDateTime;
@@ -32,25 +28,23 @@ import org.junit.jupiter.api.Test;
 /** What attendees notice when the node's database or Redis falters, a client misbehaves, or a node dies. */
 class GatewayFaultsTest {
 
-  private final List<AutoCloseable> opened = new ArrayList<>();
+  private final Opened opened = new Opened();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = opened.size() - 1; i >= 0; i--) {
-      opened.get(i).close();
-    }
+    opened.close();
   }
 
   @Test
   void aDatabaseBlipWhileASocketAuthenticatesAsksTheClientToRetryNotToGiveUp() throws Exception {
-    TcpProxy postgres = track(TcpProxy.to(TestServices.pgUrl()));
+    TcpProxy postgres = opened.track(TcpProxy.to(TestServices.pgUrl()));
     FoyerApp node = node(Map.of("FOYER_PG_URL", postgres.through(TestServices.pgUrl())));
-    Api api = track(new Api(node.httpPort()));
+    Api api = opened.track(new Api(node.httpPort()));
     long eventId = api.createEvent(new JsonObject());
     String token = register(api, eventId, "blip@example.org").getString("token");
 
     postgres.cut();
-    WsClient during = track(WsClient.connect(node.httpPort(), token));
+    WsClient during = opened.track(WsClient.connect(node.httpPort(), token));
     JsonObject error = during.next("error");
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> during.closeCode() != null);
 
@@ -66,12 +60,12 @@ class GatewayFaultsTest {
 
   @Test
   void aTopicThatCouldNotBeJoinedIsLetGoOfAndJoinsAgainOnceRedisIsBack() throws Exception {
-    TcpProxy redis = track(TcpProxy.to(TestServices.redisUrl()));
+    TcpProxy redis = opened.track(TcpProxy.to(TestServices.redisUrl()));
     FoyerApp node = node(Map.of("FOYER_LIVE_ENGINE", "redis", "FOYER_REDIS_URL",
         redis.through(TestServices.redisUrl())));
-    Api api = track(new Api(node.httpPort()));
+    Api api = opened.track(new Api(node.httpPort()));
     long eventId = api.createEvent(new JsonObject());
-    WsClient ws = track(WsClient.connect(node.httpPort(), register(api, eventId, "hub@example.org")
+    WsClient ws = opened.track(WsClient.connect(node.httpPort(), register(api, eventId, "hub@example.org")
         .getString("token")));
     ws.next("welcome");
 
@@ -92,9 +86,9 @@ class GatewayFaultsTest {
   @Test
   void aSecondHelloWhileTheFirstIsCheckedIsRefusedAndCountsNobodyTwice() throws Exception {
     FoyerApp node = node(Map.of());
-    Api api = track(new Api(node.httpPort()));
+    Api api = opened.track(new Api(node.httpPort()));
     long eventId = api.createEvent(new JsonObject());
-    WsClient observer = track(WsClient.connect(node.httpPort(), register(api, eventId, "obs@example.org")
+    WsClient observer = opened.track(WsClient.connect(node.httpPort(), register(api, eventId, "obs@example.org")
         .getString("token")));
     observer.next("welcome");
     observer.subscribe("event:" + eventId, null);
@@ -121,19 +115,19 @@ class GatewayFaultsTest {
     Map<String, String> shared = Map.of("FOYER_LIVE_ENGINE", "redis", "FOYER_REDIS_URL", TestServices.redisUrl(),
         "FOYER_NODE_HEARTBEAT_SECONDS", "1", "FOYER_NODE_DEAD_AFTER_SECONDS", "3");
     FoyerApp survivor = node(shared);
-    Api api = track(new Api(survivor.httpPort()));
+    Api api = opened.track(new Api(survivor.httpPort()));
     long eventId = api.createEvent(new JsonObject());
     JsonObject times = Api.event(new JsonObject());
     long sessionId = api.post("/api/events/" + eventId + "/sessions", ADMIN_KEY, new JsonObject()
         .put("title", "Keynote").put("startsAt", times.getString("startsAt")).put("endsAt", times.getString("endsAt")))
         .bodyAsJsonObject().getLong("id");
     String session = "session:" + sessionId;
-    WsClient here = track(WsClient.connect(survivor.httpPort(), register(api, eventId, "here@example.org")
+    WsClient here = opened.track(WsClient.connect(survivor.httpPort(), register(api, eventId, "here@example.org")
         .getString("token")));
     here.next("welcome");
     here.subscribe(session, null);
     ServerProcess doomed = process(shared);
-    WsClient there = track(WsClient.connect(doomed.port(), register(api, eventId, "there@example.org")
+    WsClient there = opened.track(WsClient.connect(doomed.port(), register(api, eventId, "there@example.org")
         .getString("token")));
     there.next("welcome");
     there.subscribe(session, null);
@@ -158,20 +152,13 @@ class GatewayFaultsTest {
 
   private FoyerApp node(Map<String, String> overrides) throws Exception {
     FoyerApp node = TestNodes.start(overrides);
-    opened.add(() -> await(node.stop()));
+    opened.track(() -> await(node.stop()));
     return node;
   }
 
   /** A node in a process of its own, on the same database and Redis keys as the test's nodes. */
   private ServerProcess process(Map<String, String> overrides) throws Exception {
-    int port = TestServices.freePort();
-    Map<String, String> env = new HashMap<>(overrides);
-    env.put("FOYER_HTTP_PORT", Integer.toString(port));
-    env = TestNodes.environment(env);
-    Path log = Files.createTempFile("foyer-node-", ".log");
-    ServerProcess process = ServerProcess.start(List.of("run"), env, port, log);
-    opened.add(process);
-    return process;
+    return opened.track(TestNodes.startProcess(overrides));
   }
 
   private static long gauge(Api api, String name) throws Exception {
@@ -185,8 +172,4 @@ class GatewayFaultsTest {
     return api.post("/api/events/" + eventId + "/registrations", null, Api.attendee(email)).bodyAsJsonObject();
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
-    opened.add(closeable);
-    return closeable;
-  }
 }

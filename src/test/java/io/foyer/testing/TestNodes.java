@@ -3,8 +3,13 @@ package io.foyer.testing;
 import io.foyer.FoyerApp;
 import io.foyer.config.ConfigLoader;
 import io.foyer.config.FoyerConfig;
+import io.foyer.bench.ServerProcess;
 import io.vertx.core.Future;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +51,18 @@ public final class TestNodes {
 
   public static FoyerApp start(Map<String, String> overrides) throws Exception {
     return await(FoyerApp.start(config(overrides)));
+  }
+
+  /**
+   * A node in a process of its own, which a test can kill as a crash would, with the test environment and the
+   * given overrides, on a free port; its output goes to target/node-logs.
+   */
+  public static ServerProcess startProcess(Map<String, String> overrides) throws IOException {
+    int port = TestServices.freePort();
+    Map<String, String> env = new HashMap<>(overrides);
+    env.put("FOYER_HTTP_PORT", Integer.toString(port));
+    Path log = Files.createTempFile(Files.createDirectories(Path.of("target", "node-logs")), "foyer-node-", ".log");
+    return ServerProcess.start(List.of("run"), environment(env), port, log);
   }
 
   public static <T> T await(Future<T> future) throws Exception {

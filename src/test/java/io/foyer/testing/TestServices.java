@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import redis.embedded.RedisServer;
 
 /**
@@ -21,6 +22,8 @@ import redis.embedded.RedisServer;
  */
 public final class TestServices {
 
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static String pgServer;
   private static String pgUrl;
   private static String redisUrl;
   private static String redisPrefix;
@@ -30,13 +33,25 @@ public final class TestServices {
   /** URL of a fresh database for this test JVM. */
   public static synchronized String pgUrl() {
     if (pgUrl == null) {
-      String server = System.getenv("FOYER_TEST_PG_URL");
-      if (server == null || server.isBlank()) {
-        server = startEmbeddedPostgres();
-      }
-      pgUrl = createScratchDatabase(server);
+      pgUrl = createScratchDatabase(pgServer());
     }
     return pgUrl;
+  }
+
+  /**
+   * URL of another fresh database, for a test that checks whole tables (counters against rows) and so must
+   * not see the rows of the other tests in this JVM; dropped at exit as well.
+   */
+  public static synchronized String freshPgUrl() {
+    return createScratchDatabase(pgServer());
+  }
+
+  private static String pgServer() {
+    if (pgServer == null) {
+      String server = System.getenv("FOYER_TEST_PG_URL");
+      pgServer = server == null || server.isBlank() ? startEmbeddedPostgres() : server;
+    }
+    return pgServer;
   }
 
   /** URL of a Redis server; tests keep to key prefixes of their own. */
@@ -125,7 +140,8 @@ public final class TestServices {
 
   private static String createScratchDatabase(String serverUrl) {
     PgConnectOptions options = PgConnectOptions.fromUri(serverUrl);
-    String name = "foyer_test_" + ProcessHandle.current().pid() + "_" + Long.toString(System.currentTimeMillis(), 36);
+    String name = "foyer_test_" + ProcessHandle.current().pid() + "_" + Long.toString(System.currentTimeMillis(), 36)
+        + "_" + DATABASES.incrementAndGet();
     String admin = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
     try (Connection connection = DriverManager.getConnection(admin, options.getUser(), options.getPassword());
          Statement statement = connection.createStatement()) {
