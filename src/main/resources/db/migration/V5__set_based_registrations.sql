@@ -228,23 +228,23 @@ BEGIN
            row_number() OVER (PARTITION BY t.o->>'eventId', t.o->>'emailKey' ORDER BY t.n) AS email_rank,
            count(*) OVER (PARTITION BY t.o->>'eventId', t.o->>'idempotencyKey') AS key_uses
       FROM jsonb_array_elements(ops) WITH ORDINALITY AS t(o, n)),
+  -- one index probe per command: the registration of its email, and what its Idempotency-Key answered
+  known AS (
+    SELECT c.*, r.status AS email_status, k.key IS NOT NULL AS key_seen, kr.status AS key_status
+      FROM commands c
+      LEFT JOIN registrations r ON r.event_id = c.ev_id AND r.email_key = c.email_key
+      LEFT JOIN idempotency_keys k ON k.event_id = c.ev_id AND k.key = c.idem_key
+      LEFT JOIN registrations kr ON kr.id = k.registration_id),
   reseating AS (
-    SELECT DISTINCT c.ev_id FROM commands c
-     WHERE c.command <> 'register'
-        OR (c.idem_key IS NOT NULL AND c.key_uses > 1)
-        OR EXISTS (SELECT 1 FROM registrations r
-                    WHERE r.event_id = c.ev_id AND r.email_key = c.email_key AND r.status = 'cancelled')
-        OR EXISTS (SELECT 1 FROM idempotency_keys k JOIN registrations r ON r.id = k.registration_id
-                    WHERE k.event_id = c.ev_id AND k.key = c.idem_key AND r.status = 'cancelled'))
+    SELECT DISTINCT ev_id FROM known
+     WHERE command <> 'register' OR (idem_key IS NOT NULL AND key_uses > 1)
+        OR email_status = 'cancelled' OR key_status = 'cancelled')
   SELECT coalesce(array_agg(c.n), '{}') INTO first_time
-    FROM commands c JOIN events e ON e.id = c.ev_id
-   WHERE c.command = 'register' AND c.email_rank = 1
+    FROM known c JOIN events e ON e.id = c.ev_id
+   WHERE c.command = 'register' AND c.email_rank = 1 AND c.email_status IS NULL AND NOT c.key_seen
      AND c.ev_id NOT IN (SELECT ev_id FROM reseating)
      AND (e.registration_opens_at IS NULL OR now() >= e.registration_opens_at)
-     AND (e.registration_closes_at IS NULL OR now() < e.registration_closes_at)
-     AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = c.ev_id AND r.email_key = c.email_key)
-     AND (c.idem_key IS NULL
-          OR NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.event_id = c.ev_id AND k.key = c.idem_key));
+     AND (e.registration_closes_at IS NULL OR now() < e.registration_closes_at);
 
   IF cardinality(first_time) > 0 THEN
     RETURN QUERY
@@ -258,28 +258,29 @@ BEGIN
              CASE WHEN s.capacity IS NULL THEN a.rank + 1 ELSE s.capacity - s.confirmed END AS free,
              s.next_waitlist_seq
         FROM arrivals a JOIN event_seats s ON s.event_id = a.ev_id),
+    -- materialized (a volatile function): the ids given here are the ids inserted and answered
     decided AS (
-      SELECT p.*, p.rank > p.free AS waits,
+      SELECT p.*, gen_random_uuid() AS id, p.rank > p.free AS waits,
              CASE WHEN p.rank > p.free THEN p.next_waitlist_seq + p.rank - p.free - 1 END AS seq,
              CASE WHEN p.rank > p.free THEN p.waitlisted + p.rank - p.free END AS position
         FROM placed p),
     inserted AS (
-      INSERT INTO registrations (event_id, email, email_key, name, language, answers, consent_at, status,
+      INSERT INTO registrations (id, event_id, email, email_key, name, language, answers, consent_at, status,
                                  waitlist_seq)
-      SELECT d.ev_id, d.o->>'email', d.o->>'emailKey', d.o->>'name', d.o->>'language', d.o->'answers', now(),
+      SELECT d.id, d.ev_id, d.o->>'email', d.o->>'emailKey', d.o->>'name', d.o->>'language', d.o->'answers', now(),
              CASE WHEN d.waits THEN 'waitlisted' ELSE 'confirmed' END, d.seq
-        FROM decided d ORDER BY d.n
-      RETURNING id, event_id, email_key, status),
+        FROM decided d ORDER BY d.n),
     -- the registration as foyer_registration_json shows it, built from the command (every new row of the
     -- transaction has the same timestamps): formatting each row's timestamps would cost more than its insert
-    stamp AS (SELECT foyer_ts(now()) AS now),
+    stamp AS MATERIALIZED (SELECT foyer_ts(now()) AS now),
     answered AS (
-      SELECT d.n, d.o, r.id,
-             jsonb_build_object('id', r.id, 'eventId', r.event_id, 'email', d.o->'email', 'name', d.o->'name',
-                                'language', d.o->'language', 'answers', d.o->'answers', 'status', r.status,
+      SELECT d.n, d.o, d.id,
+             jsonb_build_object('id', d.id, 'eventId', d.ev_id, 'email', d.o->'email', 'name', d.o->'name',
+                                'language', d.o->'language', 'answers', d.o->'answers',
+                                'status', CASE WHEN d.waits THEN 'waitlisted' ELSE 'confirmed' END,
                                 'consentAt', stamp.now, 'createdAt', stamp.now, 'updatedAt', stamp.now,
                                 'cancelledAt', NULL, 'erasedAt', NULL, 'waitlistPosition', d.position) AS registration
-        FROM decided d JOIN inserted r ON r.event_id = d.ev_id AND r.email_key = d.o->>'emailKey' CROSS JOIN stamp),
+        FROM decided d CROSS JOIN stamp),
     counted AS (
       UPDATE event_seats s
          SET confirmed = s.confirmed + x.confirmed, waitlisted = s.waitlisted + x.waiting,
