@@ -34,14 +34,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Waiting is bounded twice, and nothing that was accepted is ever dropped. A submission fails at once, with
  * the retryable {@link ProblemType#OVERLOADED} and the expected wait as its retry-after hint, when
- * {@code maxQueuedRows} rows are queued (the hard limit), or when more than a batch is queued and the rows
- * queued would take longer than {@code maxExpectedWait} to commit at the writer's measured drain rate (see
- * {@link DrainRate}; zero turns this off). Until a backlog has been drained once there is no rate, and only
- * the hard limit applies. The refusal reads two counters and the clock: no I/O, no lock. When a batch fails on its data, its rows are retried one by one
- * so that one bad row fails alone; when the database is unavailable, every row of the batch fails with the
- * retryable {@link ProblemType#UNAVAILABLE}. Every accepted row is answered exactly once, whatever a statement
- * or a caller's callback throws; a batch whose statement never returns (a lock held elsewhere) holds its rows
- * until it does, and the HTTP request deadline answers their requests meanwhile.
+ * {@code maxQueuedRows} rows are queued (the hard limit), or when the rows queued would take longer than
+ * {@code maxExpectedWait} to commit at the writer's measured {@link DrainRate} (zero turns this off). Until a
+ * backlog has been drained there is no rate, and only the hard limit applies. Two batches' worth of rows is
+ * always accepted: the batch taken next then leaves rows behind it, so the rate keeps being measured while
+ * the writer refuses (else a rate measured too low could refuse for ever). The refusal reads two counters and
+ * the clock: no I/O, no lock.
+ *
+ * <p>When a batch fails on its data, its rows are retried one by one so that one bad row fails alone; when the
+ * database is unavailable, every row of the batch fails with the retryable {@link ProblemType#UNAVAILABLE}.
+ * Every accepted row is answered exactly once, whatever a statement or a caller's callback throws; a batch
+ * whose statement never returns (a lock held elsewhere) holds its rows until it does, and the HTTP request
+ * deadline answers their requests meanwhile.
  *
  * @param <T> a row to write
  * @param <R> what the writer returns for a row (a generated id, an outcome)
@@ -102,7 +106,7 @@ public final class BatchingWriter<T, R> {
     }
     int waiting = queued.incrementAndGet();
     long expectedWaitMillis = drainRate.expectedWaitMillis(waiting, System.nanoTime());
-    if (waiting > config.maxQueuedRows() || waiting > config.maxBatchRows() && waitsTooLong(expectedWaitMillis)) {
+    if (waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)) {
       queued.decrementAndGet();
       return Future.failedFuture(new ProblemException(ProblemType.OVERLOADED,
           "too many " + name + " waiting to be written; retry shortly", null, Duration.ofMillis(expectedWaitMillis)));
@@ -164,8 +168,9 @@ public final class BatchingWriter<T, R> {
     return done.future();
   }
 
-  private boolean waitsTooLong(long expectedWaitMillis) {
-    return !config.maxExpectedWait().isZero() && expectedWaitMillis > config.maxExpectedWait().toMillis();
+  private boolean waitsTooLong(int waiting, long expectedWaitMillis) {
+    return !config.maxExpectedWait().isZero() && waiting > 2 * config.maxBatchRows()
+        && expectedWaitMillis > config.maxExpectedWait().toMillis();
   }
 
   private void schedulePump() {

@@ -93,7 +93,8 @@ class BatchingWriterTest {
   @Test
   void aFullQueueRefusesAtOnceWithARetryableErrorAndLosesNothingAccepted() throws Exception {
     // a long linger and large batches keep the first rows queued while the queue fills
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofMillis(500), 10, 1, NO_WAIT_BOUND));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(1000, Duration.ofMillis(500), 10, 1, NO_WAIT_BOUND));
     List<Future<Integer>> accepted = IntStream.range(0, 10).mapToObj(writer::submit).toList();
 
     Future<Integer> refused = writer.submit(10);
@@ -108,7 +109,8 @@ class BatchingWriterTest {
 
   @Test
   void aBadRowFailsAloneAndItsBatchNeighboursCommit() throws Exception {
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(100, Duration.ofMillis(20), 1000, 1, NO_WAIT_BOUND));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(100, Duration.ofMillis(20), 1000, 1, NO_WAIT_BOUND));
     List<Future<Integer>> good = new ArrayList<>();
     for (int id = 1; id <= 20; id++) {
       good.add(writer.submit(id));
@@ -155,7 +157,8 @@ class BatchingWriterTest {
   @Test
   void aCallerWhoseCallbackThrowsDoesNotCostTheRestOfItsBatchTheirAnswers() throws Exception {
     // a long linger gathers all rows into one batch; submitted from a plain thread, they are answered inline
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(100, Duration.ofMillis(300), 1000, 1, NO_WAIT_BOUND));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(100, Duration.ofMillis(300), 1000, 1, NO_WAIT_BOUND));
     writer.submit(0).onSuccess(id -> {
       throw new IllegalStateException("a caller's bug");
     });
@@ -188,7 +191,8 @@ class BatchingWriterTest {
 
   @Test
   void closingWritesEverythingAcceptedThenRefusesNewRows() throws Exception {
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1, NO_WAIT_BOUND));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1, NO_WAIT_BOUND));
     List<Future<Integer>> accepted = IntStream.range(0, 300).mapToObj(writer::submit).toList();
 
     await(writer.close());
