@@ -57,8 +57,12 @@ public record FoyerConfig(
       int writeQueueMaxBytes, int inboundRatePerSecond, int inboundBurst, List<String> allowedOrigins,
       boolean compression, Duration reconnectJitter) {}
 
-  /** Group-commit settings of the batching writer. */
-  public record WriterConfig(int maxBatchRows, Duration linger, int maxQueuedRows, int maxConcurrentBatches) {}
+  /**
+   * Group-commit settings of the batching writer. A row is refused when maxQueuedRows are queued, or when the
+   * queued rows would take longer than maxExpectedWait to commit at the measured rate (zero: no such bound).
+   */
+  public record WriterConfig(int maxBatchRows, Duration linger, int maxQueuedRows, int maxConcurrentBatches,
+      Duration maxExpectedWait) {}
 
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort) {}
 
@@ -109,7 +113,8 @@ public record FoyerConfig(
         raw.integer("writer.maxBatchRows", 1, 100_000),
         Duration.ofMillis(raw.integer("writer.lingerMillis", 0, 10_000)),
         raw.integer("writer.maxQueuedRows", 1, 10_000_000),
-        raw.integer("writer.maxConcurrentBatches", 1, 64));
+        raw.integer("writer.maxConcurrentBatches", 1, 64),
+        Duration.ofMillis(raw.integer("writer.maxExpectedWaitMillis", 0, 600_000)));
     ClusterConfig cluster = new ClusterConfig(
         raw.bool("cluster.enabled"),
         nonEmpty(raw, "cluster.host"),

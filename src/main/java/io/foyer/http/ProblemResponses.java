@@ -34,7 +34,7 @@ public final class ProblemResponses {
       return;
     }
     if (problem.type().retryable()) {
-      ctx.response().putHeader("Retry-After", "1");
+      ctx.response().putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
     }
     ctx.response()
         .setStatusCode(problem.type().status())

@@ -13,6 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,9 +49,12 @@ public final class AttendanceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // one batch at a time: a leave must never commit before the join it closes
-    WriterConfig inOrder = new WriterConfig(config.maxBatchRows(), config.linger(), config.maxQueuedRows(), 1);
-    writer = new BatchingWriter<>(context, pool, inOrder, "attendance", BatchingWriter.Atomicity.TRANSACTION, this::write);
+    // one batch at a time: a leave must never commit before the join it closes; and no bound on the expected
+    // wait: nobody waits for an attendance record, and a refused one is lost, so only the hard limit refuses
+    WriterConfig inOrder = new WriterConfig(config.maxBatchRows(), config.linger(), config.maxQueuedRows(), 1,
+        Duration.ZERO);
+    writer = new BatchingWriter<>(context, pool, inOrder, "attendance", BatchingWriter.Atomicity.TRANSACTION,
+        this::write);
     writer.withMetrics(metrics);
     return Future.all(
         Bus.<Joined>listen(vertx, PresenceMessages.JOINED,

@@ -3,6 +3,7 @@ package io.foyer.problem;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 
 /**
  * A failure a client should see: a stable {@link ProblemType}, a human detail, and optional extension members
@@ -13,15 +14,22 @@ public final class ProblemException extends ReplyException {
 
   private final ProblemType type;
   private final JsonObject extensions;
+  private final Duration retryAfter;
 
   public ProblemException(ProblemType type, String detail) {
     this(type, detail, null);
   }
 
   public ProblemException(ProblemType type, String detail, JsonObject extensions) {
+    this(type, detail, extensions, null);
+  }
+
+  /** @param retryAfter how long a client should wait before retrying, when known (null: one second) */
+  public ProblemException(ProblemType type, String detail, JsonObject extensions, Duration retryAfter) {
     super(ReplyFailure.RECIPIENT_FAILURE, type.status(), detail, true);
     this.type = type;
     this.extensions = extensions == null ? new JsonObject() : extensions;
+    this.retryAfter = retryAfter;
   }
 
   public ProblemType type() {
@@ -30,6 +38,14 @@ public final class ProblemException extends ReplyException {
 
   public String detail() {
     return getMessage();
+  }
+
+  /** For a retryable problem, the whole seconds to wait before retrying (HTTP Retry-After): at least one. */
+  public long retryAfterSeconds() {
+    if (retryAfter == null) {
+      return 1;
+    }
+    return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
   }
 
   /** The RFC 9457 body for this problem, with {@code instance} set to the request path when known. */

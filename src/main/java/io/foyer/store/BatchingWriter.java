@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -29,13 +30,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is flushed when {@code maxBatchRows} are waiting or {@code linger} after the first row reached
  * an idle writer; rows that arrive while batches are being written wait for the next one, so the batch size
- * grows with the load and the number of round trips does not. The queue is bounded: past
- * {@code maxQueuedRows} a submission fails at once with the retryable {@link ProblemType#OVERLOADED}, and
- * nothing that was accepted is ever dropped. When a batch fails on its data, its rows are retried one by one
- * so that one bad row fails alone; when the database is unavailable, every row of the batch fails with the
- * retryable {@link ProblemType#UNAVAILABLE}. Every accepted row is answered exactly once, whatever a statement
- * or a caller's callback throws; a batch whose statement never returns (a lock held elsewhere) holds its rows
- * until it does, and the HTTP request deadline answers their requests meanwhile.
+ * grows with the load and the number of round trips does not.
+ *
+ * <p>Waiting is bounded twice, and nothing that was accepted is ever dropped. A submission fails at once, with
+ * the retryable {@link ProblemType#OVERLOADED} and the expected wait as its retry-after hint, when
+ * {@code maxQueuedRows} rows are queued (the hard limit), or when the rows queued would take longer than
+ * {@code maxExpectedWait} to commit at the writer's measured {@link DrainRate} (zero turns this off). Until a
+ * backlog has been drained there is no rate, and only the hard limit applies. Two batches' worth of rows is
+ * always accepted: the batch taken next then leaves rows behind it, so the rate keeps being measured while
+ * the writer refuses (else a rate measured too low could refuse for ever). The refusal reads two counters and
+ * the clock: no I/O, no lock.
+ *
+ * <p>When a batch fails on its data, its rows are retried one by one so that one bad row fails alone; when the
+ * database is unavailable, every row of the batch fails with the retryable {@link ProblemType#UNAVAILABLE}.
+ * Every accepted row is answered exactly once, whatever a statement or a caller's callback throws; a batch
+ * whose statement never returns (a lock held elsewhere) holds its rows until it does, and the HTTP request
+ * deadline answers their requests meanwhile.
  *
  * @param <T> a row to write
  * @param <R> what the writer returns for a row (a generated id, an outcome)
@@ -77,6 +87,7 @@ public final class BatchingWriter<T, R> {
   private final AtomicBoolean pumpScheduled = new AtomicBoolean();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
+  private final DrainRate drainRate = new DrainRate();
   private volatile boolean closed;
   private volatile DistributionSummary batchSizes;
 
@@ -107,10 +118,12 @@ public final class BatchingWriter<T, R> {
       return Future.failedFuture(new ProblemException(ProblemType.UNAVAILABLE,
           "the " + name + " writer is shutting down; retry on another node"));
     }
-    if (queued.incrementAndGet() > config.maxQueuedRows()) {
+    int waiting = queued.incrementAndGet();
+    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting, System.nanoTime());
+    if (waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)) {
       queued.decrementAndGet();
       return Future.failedFuture(new ProblemException(ProblemType.OVERLOADED,
-          "too many " + name + " waiting to be written; retry shortly"));
+          "too many " + name + " waiting to be written; retry shortly", null, Duration.ofMillis(expectedWaitMillis)));
     }
     Promise<R> promise = Promise.promise();
     queue.add(new Pending<>(row, promise, Vertx.currentContext()));
@@ -118,10 +131,16 @@ public final class BatchingWriter<T, R> {
     return promise.future();
   }
 
-  /** Publishes the queue depth, batch sizes and outcomes of this writer, tagged with its name. */
+  /** Publishes the queue depth, drain rate, expected wait and batch sizes of this writer, tagged with its name. */
   public BatchingWriter<T, R> withMetrics(MeterRegistry registry) {
     Gauge.builder("foyer.writer.queued.rows", queued, AtomicInteger::get).tag("writer", name)
         .description("rows accepted and waiting to be committed").register(registry);
+    Gauge.builder("foyer.writer.drain.rows.per.second", this, BatchingWriter::drainRate).tag("writer", name)
+        .description("rows committed per second while working off a backlog (0: not measured yet)")
+        .register(registry);
+    Gauge.builder("foyer.writer.expected.wait", this, writer -> writer.expectedWait().toMillis() / 1000.0)
+        .tag("writer", name).baseUnit("seconds")
+        .description("how long the queued rows would take to commit at the drain rate").register(registry);
     batchSizes = DistributionSummary.builder("foyer.writer.batch.rows").tag("writer", name)
         .description("rows per committed batch").register(registry);
     return this;
@@ -130,6 +149,16 @@ public final class BatchingWriter<T, R> {
   /** Rows accepted but not yet committed. */
   public int queued() {
     return queued.get();
+  }
+
+  /** Rows committed per second while working off a backlog, recently; 0 until a backlog was drained. */
+  public double drainRate() {
+    return drainRate.rowsPerSecond(System.nanoTime());
+  }
+
+  /** How long the rows queued now would take to commit at the drain rate; zero while it is not known. */
+  public Duration expectedWait() {
+    return Duration.ofMillis(drainRate.expectedWaitMillis(queued.get(), System.nanoTime()));
   }
 
   /** Batches committed or failed since start. */
@@ -151,6 +180,11 @@ public final class BatchingWriter<T, R> {
       pump();
     });
     return done.future();
+  }
+
+  private boolean waitsTooLong(int waiting, long expectedWaitMillis) {
+    return !config.maxExpectedWait().isZero() && waiting > 2 * config.maxBatchRows()
+        && expectedWaitMillis > config.maxExpectedWait().toMillis();
   }
 
   private void schedulePump() {
@@ -204,10 +238,13 @@ public final class BatchingWriter<T, R> {
       lingerTimer = -1;
     }
     lingerElapsed = false;
-    queued.addAndGet(-batch.size());
+    int waitingBehind = queued.addAndGet(-batch.size());
     inFlight++;
+    drainRate.batchStarted(System.nanoTime());
     writeBatch(batch).onComplete(ar -> onWriterContext(() -> {
       inFlight--;
+      boolean drainedBacklog = waitingBehind > 0 && ar.succeeded() && ar.result();
+      drainRate.batchEnded(System.nanoTime(), drainedBacklog ? batch.size() : 0, inFlight > 0);
       // rows that queued up during this write have waited long enough: no extra linger for them
       lingerElapsed = queued.get() > 0;
       pump();
@@ -216,20 +253,20 @@ public final class BatchingWriter<T, R> {
   }
 
   /**
-   * Writes a batch and settles every row of it, whatever happens: the Future completes once each row's
-   * promise is completed, and no exception (of the statement, of the settling, of a caller's callback) can
-   * leave a row without its answer.
+   * Writes a batch and settles every row of it, whatever happens: the Future completes, with whether the
+   * batch committed as one, once each row's promise is completed, and no exception (of the statement, of the
+   * settling, of a caller's callback) can leave a row without its answer.
    */
-  private Future<Void> writeBatch(List<Pending<T, R>> batch) {
+  private Future<Boolean> writeBatch(List<Pending<T, R>> batch) {
     List<T> rows = batch.stream().map(Pending::row).toList();
     return atomically(rows)
         .transform(ar -> {
           try {
-            return settle(batch, ar);
+            return settle(batch, ar).map(fits(ar, batch.size()));
           } catch (RuntimeException e) {
             log.error("The {} writer could not settle a batch of {} rows; each fails", name, batch.size(), e);
             batch.forEach(pending -> complete(pending, null, e));
-            return Future.succeededFuture();
+            return Future.succeededFuture(false);
           }
         });
   }

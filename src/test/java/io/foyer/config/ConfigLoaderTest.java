@@ -27,6 +27,7 @@ class ConfigLoaderTest {
     assertThat(config.live().engine()).isEqualTo(Engine.MEMORY);
     assertThat(config.cluster().enabled()).isFalse();
     assertThat(config.writer().linger()).isEqualTo(Duration.ofMillis(2));
+    assertThat(config.writer().maxExpectedWait()).isEqualTo(Duration.ofMillis(250));
   }
 
   @Test
@@ -63,6 +64,15 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("log.format (" + file + ") = \"xml\": must be one of text, json");
+  }
+
+  @Test
+  void theWriterWaitBoundIsOffAtZeroAndNeverNegative() {
+    assertThat(ConfigLoader.load(null, Map.of("FOYER_WRITER_MAX_EXPECTED_WAIT_MILLIS", "0")).writer()
+        .maxExpectedWait()).isZero();
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_WRITER_MAX_EXPECTED_WAIT_MILLIS", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("writer.maxExpectedWaitMillis (environment FOYER_WRITER_MAX_EXPECTED_WAIT_MILLIS)");
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,8 +51,7 @@ class LastSeatsTest {
     List<Future<HttpResponse<Buffer>>> responses = new ArrayList<>();
     for (int i = 0; i < attendees; i++) {
       Api via = i % 2 == 0 ? first : second;
-      responses.add(via.client().post("/api/events/" + eventId + "/registrations")
-          .sendJsonObject(Api.attendee("rush" + i + "@example.org")));
+      responses.add(register(via, eventId, "rush" + i));
     }
     await(Future.all(responses));
 
@@ -90,8 +90,7 @@ class LastSeatsTest {
 
     List<Future<HttpResponse<Buffer>>> responses = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      responses.add(api.client().post("/api/events/" + eventId + "/registrations")
-          .sendJsonObject(Api.attendee("burst" + i + "@example.org")));
+      responses.add(register(api, eventId, "burst" + i));
     }
     Awaitility.await().atMost(Duration.ofSeconds(20))
         .until(() -> responses.stream().filter(Future::isComplete).count() == 20);
@@ -111,6 +110,53 @@ class LastSeatsTest {
         "SELECT count(*) FROM registrations WHERE event_id = $1").execute(Tuple.of(eventId))).iterator().next()
         .getLong(0);
     assertThat(stored).isEqualTo(accepted);
+  }
+
+  @Test
+  void aQueueThatWouldWaitTooLongAnswers503AtOnceWithTheExpectedWaitAsRetryAfter() throws Exception {
+    // batches of one, one at a time: once the database stalls, a few queued registrations are a long wait
+    Api api = client(start(Map.of("FOYER_WRITER_MAX_BATCH_ROWS", "1", "FOYER_WRITER_MAX_CONCURRENT_BATCHES", "1",
+        "FOYER_WRITER_LINGER_MILLIS", "0", "FOYER_WRITER_MAX_EXPECTED_WAIT_MILLIS", "250")));
+    long eventId = api.createEvent(new JsonObject());
+    // a burst the writer works off at its own pace (and may already refuse some of): it measures its drain rate
+    List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      burst.add(register(api, eventId, "warm" + i));
+    }
+    await(Future.all(burst));
+    SqlConnection blocker = await(nodes.get(0).store().pool().getConnection());
+    Transaction held = await(blocker.begin());
+    await(blocker.preparedQuery("SELECT * FROM event_seats WHERE event_id = $1 FOR UPDATE")
+        .execute(Tuple.of(eventId)));
+
+    // registrations keep coming while the database stalls: those accepted wait, until one is refused
+    List<Future<HttpResponse<Buffer>>> stalled = new CopyOnWriteArrayList<>();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      stalled.add(register(api, eventId, "stalled" + stalled.size()));
+      return stalled.stream().anyMatch(Future::isComplete);
+    });
+    await(held.commit());
+    await(blocker.close());
+    await(Future.all(stalled));
+
+    List<HttpResponse<Buffer>> refused = stalled.stream().map(Future::result).filter(r -> r.statusCode() == 503)
+        .toList();
+    long accepted = stalled.stream().filter(r -> r.result().statusCode() == 201).count();
+    assertThat(refused).isNotEmpty().allSatisfy(r -> {
+      assertThat(r.bodyAsJsonObject().getString("type")).isEqualTo("urn:foyer:problem:overloaded");
+      assertThat(Integer.parseInt(r.getHeader("Retry-After"))).isPositive();
+    });
+    assertThat(accepted).as("registrations accepted while stalled").isPositive();
+    assertThat(accepted + refused.size()).isEqualTo(stalled.size());
+    long stored = await(nodes.get(0).store().pool().preparedQuery(
+        "SELECT count(*) FROM registrations WHERE event_id = $1").execute(Tuple.of(eventId))).iterator().next()
+        .getLong(0);
+    assertThat(stored).isEqualTo(burst.stream().filter(r -> r.result().statusCode() == 201).count() + accepted);
+  }
+
+  private static Future<HttpResponse<Buffer>> register(Api api, long eventId, String name) {
+    return api.client().post("/api/events/" + eventId + "/registrations")
+        .sendJsonObject(Api.attendee(name + "@example.org"));
   }
 
   private FoyerApp start(Map<String, String> overrides) throws Exception {

@@ -10,6 +10,7 @@ import io.foyer.problem.ProblemType;
 import io.foyer.testing.TestServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -26,7 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class BatchingWriterTest {
 
-  private static final WriterConfig FAST = new WriterConfig(100, Duration.ofMillis(2), 10_000, 2);
+  /** Tests of other behaviour than the bound on the expected wait turn it off. */
+  private static final Duration NO_WAIT_BOUND = Duration.ZERO;
+  private static final WriterConfig FAST = new WriterConfig(100, Duration.ofMillis(2), 10_000, 2, NO_WAIT_BOUND);
 
   private Vertx vertx;
   private Pool pool;
@@ -90,7 +95,8 @@ class BatchingWriterTest {
   @Test
   void aFullQueueRefusesAtOnceWithARetryableErrorAndLosesNothingAccepted() throws Exception {
     // a long linger and large batches keep the first rows queued while the queue fills
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofMillis(500), 10, 1));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(1000, Duration.ofMillis(500), 10, 1, NO_WAIT_BOUND));
     List<Future<Integer>> accepted = IntStream.range(0, 10).mapToObj(writer::submit).toList();
 
     Future<Integer> refused = writer.submit(10);
@@ -105,7 +111,8 @@ class BatchingWriterTest {
 
   @Test
   void aBadRowFailsAloneAndItsBatchNeighboursCommit() throws Exception {
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(100, Duration.ofMillis(20), 1000, 1));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(100, Duration.ofMillis(20), 1000, 1, NO_WAIT_BOUND));
     List<Future<Integer>> good = new ArrayList<>();
     for (int id = 1; id <= 20; id++) {
       good.add(writer.submit(id));
@@ -152,7 +159,8 @@ class BatchingWriterTest {
   @Test
   void aCallerWhoseCallbackThrowsDoesNotCostTheRestOfItsBatchTheirAnswers() throws Exception {
     // a long linger gathers all rows into one batch; submitted from a plain thread, they are answered inline
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(100, Duration.ofMillis(300), 1000, 1));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(100, Duration.ofMillis(300), 1000, 1, NO_WAIT_BOUND));
     writer.submit(0).onSuccess(id -> {
       throw new IllegalStateException("a caller's bug");
     });
@@ -166,7 +174,8 @@ class BatchingWriterTest {
   void aStatementThatThrowsFailsItsBadRowAloneAndTheWriterCarriesOn() throws Exception {
     BatchingWriter.BatchStatement<Integer, Integer> insert = insert();
     BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool,
-        new WriterConfig(100, Duration.ofMillis(50), 1000, 1), "throwing", ONE_STATEMENT, (connection, rows) -> {
+        new WriterConfig(100, Duration.ofMillis(50), 1000, 1, NO_WAIT_BOUND), "throwing", ONE_STATEMENT,
+        (connection, rows) -> {
           if (rows.contains(-1)) {
             throw new IllegalArgumentException("cannot write -1");
           }
@@ -202,7 +211,8 @@ class BatchingWriterTest {
 
   @Test
   void closingWritesEverythingAcceptedThenRefusesNewRows() throws Exception {
-    BatchingWriter<Integer, Integer> writer = writer(new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1));
+    BatchingWriter<Integer, Integer> writer = writer(
+        new WriterConfig(1000, Duration.ofSeconds(5), 10_000, 1, NO_WAIT_BOUND));
     List<Future<Integer>> accepted = IntStream.range(0, 300).mapToObj(writer::submit).toList();
 
     await(writer.close());
@@ -212,6 +222,49 @@ class BatchingWriterTest {
     Future<Integer> late = writer.submit(999);
     assertThat(late.failed()).isTrue();
     assertThat(((ProblemException) late.cause()).type()).isEqualTo(ProblemType.UNAVAILABLE);
+  }
+
+  @Test
+  void underOverloadRowsAreRefusedAtOnceOnceTheExpectedWaitPassesTheTargetAndEveryAcceptedRowCommits()
+      throws Exception {
+    BatchingWriter<Integer, Integer> writer = slowWriter(Duration.ofMillis(250));
+
+    List<Offered> offered = offer(writer, 3000);
+
+    List<Offered> accepted = offered.stream().filter(o -> !o.refusedOnReturn()).toList();
+    List<Offered> refused = offered.stream().filter(Offered::refusedOnReturn).toList();
+    await(Future.join(accepted.stream().map(Offered::answer).toList()).otherwiseEmpty());
+    assertThat(accepted).as("accepted rows").allSatisfy(o -> assertThat(o.answer().succeeded()).isTrue());
+    assertThat(count()).isEqualTo(accepted.size());
+    assertThat(refused).as("refused rows").isNotEmpty().allSatisfy(o -> {
+      ProblemException problem = (ProblemException) o.answer().cause();
+      assertThat(problem.type()).isEqualTo(ProblemType.OVERLOADED);
+      assertThat(problem.retryAfterSeconds()).isPositive();
+    });
+    assertThat(offered.get(0).refusedOnReturn()).as("the first row, before any rate was measured").isFalse();
+    assertThat(percentile99(refused.stream().mapToLong(Offered::submitNanos)))
+        .as("nanoseconds to refuse").isLessThan(TimeUnit.MILLISECONDS.toNanos(10));
+    // unbounded, the last of 3000 rows would wait some 8 s; before the first refusal, rows queued while no
+    // rate was known yet (the first batches also open connections and prepare statements)
+    List<Offered> acceptedUnderTheBound = offered.subList(offered.indexOf(refused.get(0)), offered.size()).stream()
+        .filter(o -> !o.refusedOnReturn()).toList();
+    assertThat(acceptedUnderTheBound).as("rows accepted between refusals").isNotEmpty();
+    assertThat(acceptedUnderTheBound.stream().mapToLong(Offered::ackNanos).max().orElseThrow())
+        .as("their slowest acknowledgement, ns").isLessThan(TimeUnit.SECONDS.toNanos(1));
+  }
+
+  @Test
+  void withNoTargetNothingIsRefusedForTheWaitAlone() throws Exception {
+    BatchingWriter<Integer, Integer> writer = slowWriter(Duration.ZERO);
+
+    List<Offered> offered = offer(writer, 600);
+
+    assertThat(writer.expectedWait()).as("the wait a target of 250 ms would have refused")
+        .isGreaterThan(Duration.ofMillis(250));
+    assertThat(offered).noneMatch(Offered::refusedOnReturn);
+    await(Future.all(offered.stream().map(Offered::answer).toList()));
+    assertThat(count()).isEqualTo(600);
+    assertThat(writer.drainRate()).as("the rate is measured all the same").isPositive();
   }
 
   private BatchingWriter<Integer, Integer> writer(WriterConfig config) {
@@ -230,6 +283,53 @@ class BatchingWriterTest {
           }
           return ids;
         });
+  }
+
+  /**
+   * A writer whose every batch (at most 20 rows, one at a time) sleeps 50 ms in the database first: it drains
+   * some 350 rows a second.
+   */
+  private BatchingWriter<Integer, Integer> slowWriter(Duration maxExpectedWait) {
+    BatchingWriter.BatchStatement<Integer, Integer> insert = insert();
+    return new BatchingWriter<>(vertx.getOrCreateContext(), pool,
+        new WriterConfig(20, Duration.ofMillis(1), 10_000, 1, maxExpectedWait), "slow rows", TRANSACTION,
+        (connection, rows) -> connection.query("SELECT pg_sleep(0.05)").execute()
+            .compose(slept -> insert.write(connection, rows)));
+  }
+
+  /** A row offered: how long submit took, whether it came back already refused, when it was answered. */
+  private record Offered(Future<Integer> answer, long submitNanos, boolean refusedOnReturn, AtomicLong ackAt,
+      long offeredAt) {
+    long ackNanos() {
+      return ackAt.get() - offeredAt;
+    }
+  }
+
+  /** Offers rows from a verticle's context, one every millisecond (some three times what the slow writer drains). */
+  private List<Offered> offer(BatchingWriter<Integer, Integer> writer, int rows) throws Exception {
+    List<Offered> offered = new CopyOnWriteArrayList<>();
+    Promise<Void> done = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(start -> vertx.setPeriodic(1, timer -> {
+      if (offered.size() < rows) {
+        long offeredAt = System.nanoTime();
+        Future<Integer> answer = writer.submit(offered.size());
+        long submitNanos = System.nanoTime() - offeredAt;
+        AtomicLong ackAt = new AtomicLong();
+        offered.add(new Offered(answer, submitNanos, answer.failed(), ackAt, offeredAt));
+        answer.onComplete(ar -> ackAt.set(System.nanoTime()));
+      }
+      if (offered.size() == rows) {
+        vertx.cancelTimer(timer);
+        done.complete();
+      }
+    }));
+    await(done.future());
+    return offered;
+  }
+
+  private static long percentile99(LongStream values) {
+    long[] sorted = values.sorted().toArray();
+    return sorted[(int) Math.floor(0.99 * (sorted.length - 1))];
   }
 
   private List<Future<Integer>> submitFromContexts(BatchingWriter<Integer, Integer> writer, int rows, int contexts)
