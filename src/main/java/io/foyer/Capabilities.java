@@ -10,13 +10,17 @@ import io.foyer.presence.AttendanceVerticle;
 import io.foyer.presence.Presence;
 import io.foyer.presence.PresenceVerticle;
 import io.foyer.registration.RegistrationVerticle;
+import io.foyer.registration.RegistrationWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The capability verticles of a node, deployed in dependency order (each one's start waits until its
@@ -31,11 +35,13 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
     EventCatalog catalog = new EventCatalog(pool);
     Presence presence = new Presence(live, nodeId);
     List<String> deployments = new ArrayList<>();
+    RegistrationWriter registrationWriter = new RegistrationWriter(pool, config.writer(), metrics);
     return deployInOrder(vertx, deployments, List.of(
-            new EventsVerticle(pool, catalog),
-            new RegistrationVerticle(pool, catalog, credentials.tokens(), config.writer(), metrics),
-            new AttendanceVerticle(pool, config.writer(), nodeId, metrics),
-            new PresenceVerticle(presence, live, nodeId, config.node())))
+            once(new EventsVerticle(pool, catalog)),
+            once(registrationWriter),
+            perEventLoop(() -> new RegistrationVerticle(pool, catalog, credentials.tokens(), registrationWriter)),
+            once(new AttendanceVerticle(pool, config.writer(), nodeId, metrics)),
+            once(new PresenceVerticle(presence, live, nodeId, config.node()))))
         .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials.tokens(),
             credentials.keys(), nodeId, metrics))
         .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, deployments))
@@ -47,10 +53,22 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
     return gateway.close().eventually(() -> undeploy(vertx, deployments));
   }
 
-  private static Future<Void> deployInOrder(Vertx vertx, List<String> deployments, List<Deployable> verticles) {
+  /** A verticle and how many instances of it: one, or one per event loop for work spread over the cores. */
+  private record Deployment(Supplier<Deployable> verticle, int instances) {}
+
+  private static Deployment once(Deployable verticle) {
+    return new Deployment(() -> verticle, 1);
+  }
+
+  private static Deployment perEventLoop(Supplier<Deployable> verticle) {
+    return new Deployment(verticle, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+  }
+
+  private static Future<Void> deployInOrder(Vertx vertx, List<String> deployments, List<Deployment> verticles) {
     Future<Void> chain = Future.succeededFuture();
-    for (Deployable verticle : verticles) {
-      chain = chain.compose(v -> vertx.deployVerticle(verticle).map(id -> {
+    for (Deployment deployment : verticles) {
+      chain = chain.compose(v -> vertx.deployVerticle(deployment.verticle(),
+          new DeploymentOptions().setInstances(deployment.instances())).map(id -> {
         deployments.add(id);
         return null;
       }));

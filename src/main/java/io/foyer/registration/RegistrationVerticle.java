@@ -2,7 +2,6 @@ package io.foyer.registration;
 
 import io.foyer.auth.AttendeeTokens;
 import io.foyer.bus.Bus;
-import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.events.Event;
 import io.foyer.events.EventCatalog;
 import io.foyer.http.Times;
@@ -19,7 +18,6 @@ import io.foyer.registration.RegistrationMessages.Register;
 import io.foyer.registration.RegistrationMessages.Status;
 import io.foyer.registration.RegistrationMessages.StatusQuery;
 import io.foyer.registration.RegistrationMessages.UpdateMine;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -30,9 +28,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The registration capability: registrations and cancellations through its group-committing writer (an
- * answer only after the commit), attendee self-service, and the organizer's data-protection operations.
- * One instance per node, so that the node's registrations share one writer and its batches.
+ * The registration capability: registrations and cancellations through the node's group-committing
+ * {@link RegistrationWriter} (an answer only after the commit), attendee self-service, and the organizer's
+ * data-protection operations. Deployed on every event loop: checking a request and signing its token are the
+ * work of each registration, spread over the cores, while all of them share the one writer and its batches.
  */
 public final class RegistrationVerticle extends VerticleBase {
 
@@ -41,25 +40,19 @@ public final class RegistrationVerticle extends VerticleBase {
   private final Pool pool;
   private final EventCatalog catalog;
   private final AttendeeTokens tokens;
-  private final WriterConfig writerConfig;
-  private final MeterRegistry metrics;
+  private final RegistrationWriter commands;
   private final RegistrationRepository registrations;
-  private RegistrationCommands commands;
 
-  public RegistrationVerticle(Pool pool, EventCatalog catalog, AttendeeTokens tokens, WriterConfig writerConfig,
-      MeterRegistry metrics) {
+  public RegistrationVerticle(Pool pool, EventCatalog catalog, AttendeeTokens tokens, RegistrationWriter commands) {
     this.pool = pool;
     this.catalog = catalog;
     this.tokens = tokens;
-    this.writerConfig = writerConfig;
-    this.metrics = metrics;
+    this.commands = commands;
     this.registrations = new RegistrationRepository(pool);
   }
 
   @Override
   public Future<?> start() {
-    commands = new RegistrationCommands(context, pool, writerConfig);
-    commands.writer().withMetrics(metrics);
     return Future.all(List.of(
         Bus.serve(vertx, RegistrationMessages.REGISTER, this::register),
         Bus.serve(vertx, RegistrationMessages.CANCEL, this::cancel),
@@ -75,12 +68,6 @@ public final class RegistrationVerticle extends VerticleBase {
             (OfOne one) -> registrations.erase(one.eventId(), one.registrationId(), one.actor())),
         Bus.serve(vertx, RegistrationMessages.CSV, this::csv),
         Bus.serve(vertx, RegistrationMessages.STATUS, this::status)));
-  }
-
-  /** Writes every registration already accepted before the node lets go of the database. */
-  @Override
-  public Future<?> stop() {
-    return commands.close();
   }
 
   /** An idempotent replay is answered before any check, so a retry gets its answer even after closing. */

@@ -4,8 +4,9 @@ import io.foyer.audit.Actor;
 import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Context;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -17,42 +18,53 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Registrations and cancellations, group-committed: each batch is one call of foyer_registration_commands
- * (its own transaction), and a caller hears back only once its command's batch committed.
+ * The node's registration writer: registrations and cancellations from every registration verticle instance,
+ * group-committed. Each batch is one call of foyer_registration_commands (its own transaction), and a caller
+ * hears back, on its own context, only once its command's batch committed. A verticle of its own so that the
+ * batches run on one context whatever the number of registration verticles, and so that undeploying it writes
+ * everything it accepted.
  */
-final class RegistrationCommands {
+public final class RegistrationWriter extends VerticleBase {
 
-  private final BatchingWriter<JsonObject, JsonObject> writer;
+  private final Pool pool;
+  private final WriterConfig config;
+  private final MeterRegistry metrics;
+  private volatile BatchingWriter<JsonObject, JsonObject> writer;
 
-  /** @param context the context of the registration verticle, where the writer runs */
-  public RegistrationCommands(Context context, Pool pool, WriterConfig config) {
+  public RegistrationWriter(Pool pool, WriterConfig config, MeterRegistry metrics) {
+    this.pool = pool;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
     // one call of one function per batch: atomic on its own, and the seat rows it locks are released as soon as
     // PostgreSQL has run it (no BEGIN and COMMIT round trips while they are held)
-    this.writer = new BatchingWriter<>(context, pool, config, "registrations", Atomicity.ONE_STATEMENT,
-        RegistrationCommands::apply);
+    writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, config, "registrations",
+        Atomicity.ONE_STATEMENT, RegistrationWriter::apply).withMetrics(metrics);
+    return Future.succeededFuture();
+  }
+
+  /** Writes every registration already accepted before the node lets go of the database. */
+  @Override
+  public Future<?> stop() {
+    return writer.close();
   }
 
   /** Result: {outcome, statusCode, registration} (see the SQL functions for the outcomes). */
-  public Future<JsonObject> register(RegistrationRequest request) {
+  Future<JsonObject> register(RegistrationRequest request) {
     return writer.submit(request.toCommand());
   }
 
   /** Cancels a registration; an organizer's cancellation (actor given) is audited, an attendee's (null) not. */
-  public Future<JsonObject> cancel(long eventId, java.util.UUID registrationId, Actor actor) {
+  Future<JsonObject> cancel(long eventId, java.util.UUID registrationId, Actor actor) {
     JsonObject command = new JsonObject().put("command", "cancel").put("eventId", eventId)
         .put("registrationId", registrationId.toString());
     if (actor != null) {
       command.put("actor", actor.name()).put("remoteAddress", actor.remoteAddress());
     }
     return writer.submit(command);
-  }
-
-  public BatchingWriter<JsonObject, JsonObject> writer() {
-    return writer;
-  }
-
-  public Future<Void> close() {
-    return writer.close();
   }
 
   /**
