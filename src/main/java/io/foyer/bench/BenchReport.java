@@ -22,12 +22,12 @@ final class BenchReport {
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), LocalDate.now());
     out.println(nodes);
     out.println();
-    out.printf(Locale.ROOT, "%-36s %9s %10s %9s %9s %9s %9s %10s %8s%n", "run", "elapsed s", "acked/s", "p50 ms",
-        "p95 ms", "p99 ms", "max ms", "refused/s", "errors");
+    out.printf(Locale.ROOT, "%-36s %9s %10s %9s %9s %9s %9s %10s %13s %8s%n", "run", "elapsed s", "acked/s",
+        "p50 ms", "p95 ms", "p99 ms", "max ms", "refused/s", "refusal p99", "errors");
     for (LoadResult r : results) {
-      out.printf(Locale.ROOT, "%-36s %9.1f %10.0f %9.2f %9.2f %9.2f %9.2f %10.0f %8d%n", r.name, r.elapsedSeconds,
-          r.acknowledgedPerSecond(), r.millis(50), r.millis(95), r.millis(99), r.maxMillis(), r.refusedPerSecond(),
-          r.errorCount());
+      out.printf(Locale.ROOT, "%-36s %9.1f %10.0f %9.2f %9.2f %9.2f %9.2f %10.0f %13.2f %8d%n", r.name,
+          r.elapsedSeconds, r.acknowledgedPerSecond(), r.millis(50), r.millis(95), r.millis(99), r.maxMillis(),
+          r.refusedPerSecond(), r.refusalMillis(99), r.errorCount());
     }
     out.println();
     for (LoadResult r : results) {

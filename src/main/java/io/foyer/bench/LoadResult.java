@@ -28,6 +28,8 @@ public final class LoadResult {
   long acknowledged;
   /** Retryable refusals (HTTP 503 overloaded or unavailable): the server said no instead of queueing. */
   long refused;
+  /** How long a refusal took, from its request's due time: a refusal is only useful if it is quick. */
+  final Histogram refusalMicros = new Histogram(3);
   long sent;
   String verification = "not checked";
 
@@ -43,14 +45,20 @@ public final class LoadResult {
     errors.merge(kind, 1L, Long::sum);
   }
 
-  synchronized void refused() {
+  synchronized void refused(long latencyMicros) {
     refused++;
+    refusalMicros.recordValue(Math.max(0, latencyMicros));
   }
 
   synchronized void acknowledged(int event, long latencyMicros) {
     acknowledged++;
     acknowledgedByEvent[event]++;
     this.latencyMicros.recordValue(Math.max(0, latencyMicros));
+  }
+
+  /** The refusals' latency at a percentile, in ms (NaN without refusals). */
+  double refusalMillis(double percentile) {
+    return refusalMicros.getTotalCount() == 0 ? Double.NaN : refusalMicros.getValueAtPercentile(percentile) / 1000.0;
   }
 
   boolean verified() {

@@ -119,7 +119,7 @@ final class RegistrationLoad {
           if (response.statusCode() == 201) {
             result.acknowledged(event, (System.nanoTime() - intendedNanos) / 1000);
           } else if (response.statusCode() == 503 && retryable(code)) {
-            result.refused(); // not retried: a refusal under load is the figure, not something to hide
+            result.refused((System.nanoTime() - intendedNanos) / 1000); // not retried: a refusal under load is the figure, not something to hide
           } else {
             result.error("HTTP " + response.statusCode() + (code.isEmpty() ? "" : " " + code));
           }
