@@ -62,6 +62,10 @@ final class RegistrationLoad {
 
   /** The event's seat counts as the server holds them: confirmed, waitlisted, cancelled. */
   Future<JsonObject> stats(String apiKey, long eventId) {
+    return statsOnce(apiKey, eventId).recover(first -> statsOnce(apiKey, eventId));
+  }
+
+  private Future<JsonObject> statsOnce(String apiKey, long eventId) {
     return call(HttpMethod.GET, "/api/events/" + eventId + "/stats", apiKey, null).compose(response ->
         response.statusCode() == 200 ? Future.succeededFuture(new JsonObject(response.body()))
             : Future.failedFuture("could not read the stats of event " + eventId + ": HTTP " + response.statusCode()
@@ -134,9 +138,10 @@ final class RegistrationLoad {
   private record Answer(int statusCode, String body) {}
 
   private Future<Answer> call(HttpMethod method, String path, String bearer, JsonObject body) {
-    // an answer that never comes is counted as an error after 30 s instead of holding the run forever
+    // an answer that never comes, or a pooled connection that is never handed out, is counted as an error
+    // after 30 s instead of holding the run forever
     RequestOptions options = new RequestOptions().setMethod(method).setURI(base.getPath().replaceAll("/$", "") + path)
-        .setIdleTimeout(30_000);
+        .setConnectTimeout(30_000).setIdleTimeout(30_000);
     if (bearer != null) {
       options.putHeader("Authorization", "Bearer " + bearer);
     }
