@@ -54,8 +54,11 @@ public final class RegisterBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "30", description = "Seconds measured (default: ${DEFAULT-VALUE})")
   int duration;
 
-  @Option(names = "--warmup", defaultValue = "10",
-      description = "Seconds at the same rate, on events of their own, before measuring (default: ${DEFAULT-VALUE})")
+  // a fresh JVM compiles its hot code for about a minute: on two cores the compiler threads took a third of a core
+  // during the second 15 s after start, and the measured tail was several times that of a warm node
+  @Option(names = "--warmup", defaultValue = "60",
+      description = "Seconds at the same rate, on events of their own, before measuring: the node's and the bench's "
+          + "JIT compilers take about a minute to settle (default: ${DEFAULT-VALUE})")
   int warmup;
 
   // each connection carries one request at a time, so connections / server latency bounds what the bench can

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RegistrationLoad {
 
   private static final long TICK_MILLIS = 1;
+  private static final long CALL_TIMEOUT_SECONDS = 60;
 
   private final Vertx vertx;
   private final URI base;
@@ -148,9 +150,12 @@ final class RegistrationLoad {
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
+    // and whatever else leaves a call unanswered (a stats call after a run once waited ten minutes with both
+    // timeouts set) fails it after a minute, so that the run ends and a retry gets its chance
     return client.request(options)
         .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
-        .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())));
+        .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())))
+        .timeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
   private static boolean retryable(String code) {

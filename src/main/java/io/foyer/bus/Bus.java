@@ -53,6 +53,11 @@ public final class Bus {
     vertx.eventBus().send(address, notice, new DeliveryOptions().setCodecName(CODEC).setLocalOnly(true));
   }
 
+  /** Publishes a one-way notice to every consumer of the address on this node. */
+  public static void publish(Vertx vertx, String address, Object notice) {
+    vertx.eventBus().publish(address, notice, new DeliveryOptions().setCodecName(CODEC).setLocalOnly(true));
+  }
+
   /**
    * Serves requests at an address with a handler returning a Future; completes once the consumer is
    * registered. Unexpected failures are logged here, once, and answered as internal or unavailable problems.

@@ -40,6 +40,11 @@ public final class ProblemException extends ReplyException {
     return getMessage();
   }
 
+  /** How long a client should wait before retrying, when known; else null. */
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+
   /** For a retryable problem, the whole seconds to wait before retrying (HTTP Retry-After): at least one. */
   public long retryAfterSeconds() {
     if (retryAfter == null) {

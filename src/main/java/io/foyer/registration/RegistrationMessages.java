@@ -2,6 +2,7 @@ package io.foyer.registration;
 
 import io.foyer.audit.Actor;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -22,6 +23,8 @@ public final class RegistrationMessages {
   public static final String ERASE = "foyer.registration.erase";
   public static final String CSV = "foyer.registration.csv";
   public static final String STATUS = "foyer.registration.status";
+  /** Published by the node's registration writer while it refuses for overload, and once when it stops. */
+  public static final String ADMISSION = "foyer.registration.admission";
 
   /** An attendee's registration request as sent over HTTP; checked by the registration verticle. */
   public record Register(long eventId, JsonObject body, String idempotencyKey) {}
@@ -49,6 +52,18 @@ public final class RegistrationMessages {
 
   /** Asks which event a registration belongs to and whether it still stands. Answer: {@link Status}. */
   public record StatusQuery(UUID registrationId) {}
+
+  /**
+   * Whether registrations may be refused before they reach the writer: until {@code refuseUntilNanos} (on
+   * {@link System#nanoTime()}; 0 = admit), with {@code retryAfter} as the client's hint.
+   */
+  public record Admission(long refuseUntilNanos, Duration retryAfter) {
+    public static final Admission OPEN = new Admission(0, Duration.ZERO);
+
+    public boolean refusing(long nowNanos) {
+      return refuseUntilNanos != 0 && nowNanos - refuseUntilNanos < 0;
+    }
+  }
 
   /** A registration's event and whether it is active (neither cancelled nor erased); found false when absent. */
   public record Status(boolean found, long eventId, boolean active) {

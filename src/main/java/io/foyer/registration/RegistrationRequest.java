@@ -37,7 +37,7 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
     v.throwIfInvalid();
     return new RegistrationRequest(event.id(), name, email,
         language == null ? event.definition().defaultLanguage() : language, answers, idempotencyKey,
-        fingerprint(body));
+        idempotencyKey == null ? null : fingerprint(body));
   }
 
   /** An Idempotency-Key header, when given, is 1 to 200 printable characters; else bad-request. */

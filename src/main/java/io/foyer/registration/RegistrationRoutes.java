@@ -9,6 +9,7 @@ import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.registration.RegistrationMessages.Admission;
 import io.foyer.registration.RegistrationMessages.Answer;
 import io.foyer.registration.RegistrationMessages.Cancel;
 import io.foyer.registration.RegistrationMessages.Csv;
@@ -24,6 +25,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The HTTP face of registration: turns requests into registration messages and the answers into responses.
@@ -42,7 +44,10 @@ public final class RegistrationRoutes implements ApiRoutes {
   @Override
   public void mount(Vertx vertx, Router api) {
     String base = "/events/:eventId/registrations";
-    api.post(base).handler(this::register);
+    // what the node's registration writer last said of its admission, kept on this HTTP verticle's event loop
+    AtomicReference<Admission> admission = new AtomicReference<>(Admission.OPEN);
+    Bus.listen(vertx, RegistrationMessages.ADMISSION, admission::set);
+    api.post(base).handler(ctx -> register(ctx, admission.get()));
     api.get(base + "/me").handler(auth.attendee()).handler(this::mine);
     api.patch(base + "/me").handler(auth.attendee()).handler(this::updateMine);
     api.delete(base + "/me").handler(auth.attendee()).handler(this::cancelMine);
@@ -54,7 +59,13 @@ public final class RegistrationRoutes implements ApiRoutes {
     api.delete(base + "/:registrationId/personal-data").handler(auth.organizer()).handler(this::erase);
   }
 
-  private void register(RoutingContext ctx) {
+  private void register(RoutingContext ctx, Admission admission) {
+    if (admission.refusing(System.nanoTime())) {
+      // the writer refuses for now: answered here, without the work and the hops of a registration
+      ctx.fail(new ProblemException(ProblemType.OVERLOADED, "too many registrations waiting to be written; retry "
+          + "shortly", null, admission.retryAfter()));
+      return;
+    }
     Register request = new Register(RequestBodies.idParam(ctx, "eventId"), RequestBodies.jsonObject(ctx),
         ctx.request().getHeader("Idempotency-Key"));
     RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request).onComplete(Replies.to(ctx, answer -> {

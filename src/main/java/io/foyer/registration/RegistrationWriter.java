@@ -1,8 +1,12 @@
 package io.foyer.registration;
 
 import io.foyer.audit.Actor;
+import io.foyer.bus.Bus;
 import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.store.BatchingWriter;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.foyer.registration.RegistrationMessages.Admission;
 import io.foyer.store.BatchingWriter.Atomicity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -16,6 +20,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The node's registration writer: registrations and cancellations from every registration verticle instance,
@@ -26,10 +32,17 @@ import java.util.List;
  */
 public final class RegistrationWriter extends VerticleBase {
 
+  /**
+   * While the writer refuses, how often it tells the HTTP edges again; each notice lets them refuse on their
+   * own for twice this, so that a refusal costs them no hop to a registration verticle and back.
+   */
+  private static final long EDGE_NOTICE_MILLIS = 20;
+
   private final Pool pool;
   private final WriterConfig config;
   private final MeterRegistry metrics;
   private volatile BatchingWriter<JsonObject, JsonObject> writer;
+  private final AtomicBoolean noticing = new AtomicBoolean();
 
   public RegistrationWriter(Pool pool, WriterConfig config, MeterRegistry metrics) {
     this.pool = pool;
@@ -54,7 +67,25 @@ public final class RegistrationWriter extends VerticleBase {
 
   /** Result: {outcome, statusCode, registration} (see the SQL functions for the outcomes). */
   Future<JsonObject> register(RegistrationRequest request) {
-    return writer.submit(request.toCommand());
+    Future<JsonObject> result = writer.submit(request.toCommand());
+    if (result.failed() && result.cause() instanceof ProblemException problem
+        && problem.type() == ProblemType.OVERLOADED && noticing.compareAndSet(false, true)) {
+      context.runOnContext(v -> noticeEdges());
+    }
+    return result;
+  }
+
+  /** Publishes the writer's admission every EDGE_NOTICE_MILLIS while it refuses, then once that it admits. */
+  private void noticeEdges() {
+    ProblemException refusal = writer.refusal();
+    if (refusal != null) {
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * EDGE_NOTICE_MILLIS);
+      Bus.publish(vertx, RegistrationMessages.ADMISSION, new Admission(until, refusal.retryAfter()));
+      vertx.setTimer(EDGE_NOTICE_MILLIS, id -> noticeEdges());
+    } else {
+      Bus.publish(vertx, RegistrationMessages.ADMISSION, Admission.OPEN);
+      noticing.set(false);
+    }
   }
 
   /** Cancels a registration; an organizer's cancellation (actor given) is audited, an attendee's (null) not. */
@@ -79,7 +110,8 @@ public final class RegistrationWriter extends VerticleBase {
     order.sort(Comparator.comparingLong(i -> commands.get(i).getLong("eventId")));
     JsonArray batch = new JsonArray();
     for (int i : order) {
-      batch.add(commands.get(i).copy().put("index", i));
+      // each command is the writer's own (made for this submission), so it carries its index itself
+      batch.add(commands.get(i).put("index", i));
     }
     return connection.preparedQuery(RegistrationSql.APPLY_COMMANDS).execute(Tuple.of(batch)).map(rows -> {
       JsonObject[] results = new JsonObject[commands.size()];

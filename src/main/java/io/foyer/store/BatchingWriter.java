@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,18 +29,19 @@ import org.slf4j.LoggerFactory;
  * Group commit: rows submitted from any verticle are written together, one transaction and one statement
  * per batch, and each submitter's Future completes only after its batch commits.
  *
- * <p>A batch is flushed when {@code maxBatchRows} are waiting or {@code linger} after the first row reached
- * an idle writer; rows that arrive while batches are being written wait for the next one, so the batch size
- * grows with the load and the number of round trips does not.
+ * <p>A batch starts when {@code maxBatchRows} are waiting, or once its oldest row has waited {@code linger}.
+ * Under a steady stream of rows that paces the batches about {@code linger} apart, so a batch grows with the
+ * load and the number of statements does not: each statement has a fixed cost in the database (its call,
+ * its locks, its commit) that a few more rows share for a few milliseconds of waiting.
  *
  * <p>Waiting is bounded twice, and nothing that was accepted is ever dropped. A submission fails at once, with
  * the retryable {@link ProblemType#OVERLOADED} and the expected wait as its retry-after hint, when
- * {@code maxQueuedRows} rows are queued (the hard limit), or when the rows queued would take longer than
- * {@code maxExpectedWait} to commit at the writer's measured {@link DrainRate} (zero turns this off). Until a
- * backlog has been drained there is no rate, and only the hard limit applies. Two batches' worth of rows is
- * always accepted: the batch taken next then leaves rows behind it, so the rate keeps being measured while
- * the writer refuses (else a rate measured too low could refuse for ever). The refusal reads two counters and
- * the clock: no I/O, no lock.
+ * {@code maxQueuedRows} rows are queued (the hard limit), or when the rows queued and in flight would take
+ * longer than {@code maxExpectedWait} to commit at the writer's measured {@link DrainRate} (zero turns this
+ * off). Until a backlog has been drained there is no rate, and only the hard limit applies. One batch's worth
+ * of rows is always accepted: a full batch counts as running at capacity, so the rate keeps being measured
+ * while the writer refuses (else a rate measured too low could refuse for ever). The refusal reads three
+ * counters and the clock: no I/O, no lock.
  *
  * <p>When a batch fails on its data, its rows are retried one by one so that one bad row fails alone; when the
  * database is unavailable, every row of the batch fails with the retryable {@link ProblemType#UNAVAILABLE}.
@@ -70,7 +72,7 @@ public final class BatchingWriter<T, R> {
     TRANSACTION
   }
 
-  private record Pending<T, R>(T row, Promise<R> promise, Context caller) {}
+  private record Pending<T, R>(T row, Promise<R> promise, Context caller, long queuedAt) {}
 
   private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
 
@@ -84,6 +86,7 @@ public final class BatchingWriter<T, R> {
 
   private final Queue<Pending<T, R>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger inFlightRows = new AtomicInteger();
   private final AtomicBoolean pumpScheduled = new AtomicBoolean();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
@@ -94,7 +97,6 @@ public final class BatchingWriter<T, R> {
   // touched on the writer's context only
   private int inFlight;
   private long lingerTimer = -1;
-  private boolean lingerElapsed;
   private Promise<Void> drained;
 
   /**
@@ -118,17 +120,33 @@ public final class BatchingWriter<T, R> {
       return Future.failedFuture(new ProblemException(ProblemType.UNAVAILABLE,
           "the " + name + " writer is shutting down; retry on another node"));
     }
+    long now = System.nanoTime();
     int waiting = queued.incrementAndGet();
-    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting, System.nanoTime());
+    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting + inFlightRows.get(), now);
     if (waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)) {
       queued.decrementAndGet();
-      return Future.failedFuture(new ProblemException(ProblemType.OVERLOADED,
-          "too many " + name + " waiting to be written; retry shortly", null, Duration.ofMillis(expectedWaitMillis)));
+      return Future.failedFuture(overloaded(expectedWaitMillis));
     }
     Promise<R> promise = Promise.promise();
-    queue.add(new Pending<>(row, promise, Vertx.currentContext()));
+    queue.add(new Pending<>(row, promise, Vertx.currentContext(), now));
     schedulePump();
     return promise.future();
+  }
+
+  /**
+   * The refusal a row submitted now would get for the queue's length or expected wait, or null if it would be
+   * accepted: for callers that can refuse before doing the work of a submission.
+   */
+  public ProblemException refusal() {
+    int waiting = queued.get() + 1;
+    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting + inFlightRows.get(), System.nanoTime());
+    return waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)
+        ? overloaded(expectedWaitMillis) : null;
+  }
+
+  private ProblemException overloaded(long expectedWaitMillis) {
+    return new ProblemException(ProblemType.OVERLOADED, "too many " + name + " waiting to be written; retry shortly",
+        null, Duration.ofMillis(expectedWaitMillis));
   }
 
   /** Publishes the queue depth, drain rate, expected wait and batch sizes of this writer, tagged with its name. */
@@ -156,9 +174,9 @@ public final class BatchingWriter<T, R> {
     return drainRate.rowsPerSecond(System.nanoTime());
   }
 
-  /** How long the rows queued now would take to commit at the drain rate; zero while it is not known. */
+  /** How long the rows queued and in flight now would take to commit at the drain rate; zero while unknown. */
   public Duration expectedWait() {
-    return Duration.ofMillis(drainRate.expectedWaitMillis(queued.get(), System.nanoTime()));
+    return Duration.ofMillis(drainRate.expectedWaitMillis(queued.get() + inFlightRows.get(), System.nanoTime()));
   }
 
   /** Batches committed or failed since start. */
@@ -183,7 +201,7 @@ public final class BatchingWriter<T, R> {
   }
 
   private boolean waitsTooLong(int waiting, long expectedWaitMillis) {
-    return !config.maxExpectedWait().isZero() && waiting > 2 * config.maxBatchRows()
+    return !config.maxExpectedWait().isZero() && waiting > config.maxBatchRows()
         && expectedWaitMillis > config.maxExpectedWait().toMillis();
   }
 
@@ -199,8 +217,14 @@ public final class BatchingWriter<T, R> {
   private void pump() {
     while (inFlight < config.maxConcurrentBatches() && queued.get() > 0) {
       boolean full = queued.get() >= config.maxBatchRows();
-      if (!full && !lingerElapsed && !closed && !config.linger().isZero()) {
-        armLinger();
+      Pending<T, R> oldest = queue.peek();
+      if (oldest == null) {
+        // submit() counts a row before it queues it; its schedulePump() follows, so there is nothing to do yet
+        break;
+      }
+      long lingerLeft = config.linger().toNanos() - (System.nanoTime() - oldest.queuedAt());
+      if (!full && !closed && lingerLeft > 0) {
+        armLinger(lingerLeft);
         return;
       }
       if (!startBatch()) {
@@ -212,11 +236,10 @@ public final class BatchingWriter<T, R> {
     }
   }
 
-  private void armLinger() {
+  private void armLinger(long nanos) {
     if (lingerTimer < 0) {
-      lingerTimer = vertx.setTimer(Math.max(1, config.linger().toMillis()), id -> {
+      lingerTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> {
         lingerTimer = -1;
-        lingerElapsed = true;
         pump();
       });
     }
@@ -230,23 +253,22 @@ public final class BatchingWriter<T, R> {
       batch.add(next);
     }
     if (batch.isEmpty()) {
-      // submit() counts a row before it queues it; its schedulePump() follows, so there is nothing to do yet
       return false;
     }
     if (lingerTimer >= 0) {
       vertx.cancelTimer(lingerTimer);
       lingerTimer = -1;
     }
-    lingerElapsed = false;
+    inFlightRows.addAndGet(batch.size());
     int waitingBehind = queued.addAndGet(-batch.size());
+    boolean atCapacity = waitingBehind > 0 || batch.size() == config.maxBatchRows();
     inFlight++;
     drainRate.batchStarted(System.nanoTime());
     writeBatch(batch).onComplete(ar -> onWriterContext(() -> {
       inFlight--;
-      boolean drainedBacklog = waitingBehind > 0 && ar.succeeded() && ar.result();
-      drainRate.batchEnded(System.nanoTime(), drainedBacklog ? batch.size() : 0, inFlight > 0);
-      // rows that queued up during this write have waited long enough: no extra linger for them
-      lingerElapsed = queued.get() > 0;
+      inFlightRows.addAndGet(-batch.size());
+      boolean counted = atCapacity && ar.succeeded() && ar.result();
+      drainRate.batchEnded(System.nanoTime(), counted ? batch.size() : 0, inFlight > 0);
       pump();
     }));
     return true;

@@ -254,6 +254,31 @@ class BatchingWriterTest {
   }
 
   @Test
+  void underASteadyStreamBatchesStartALingerApartAndGrowWithTheLoad() throws Exception {
+    // each batch spends 20 ms in the database; a row comes every 2 ms for a second; batches may start 100 ms apart
+    BatchingWriter.BatchStatement<Integer, Integer> insert = insert();
+    BatchingWriter<Integer, Integer> writer = new BatchingWriter<>(vertx.getOrCreateContext(), pool,
+        new WriterConfig(1000, Duration.ofMillis(100), 10_000, 2, NO_WAIT_BOUND), "paced rows", TRANSACTION,
+        (connection, rows) -> connection.query("SELECT pg_sleep(0.02)").execute()
+            .compose(slept -> insert.write(connection, rows)));
+    List<Future<Integer>> acks = new CopyOnWriteArrayList<>();
+    Promise<Void> offered = Promise.promise();
+    vertx.setPeriodic(2, id -> {
+      acks.add(writer.submit(acks.size()));
+      if (acks.size() == 500) {
+        vertx.cancelTimer(id);
+        offered.complete();
+      }
+    });
+    await(offered.future());
+    await(Future.all(acks));
+
+    assertThat(count()).isEqualTo(500);
+    // started as soon as a batch slot is free, each batch would take the rows of the last 10-20 ms: 50 or more
+    assertThat(writer.batches()).as("batches for a second of rows").isBetween(8L, 16L);
+  }
+
+  @Test
   void withNoTargetNothingIsRefusedForTheWaitAlone() throws Exception {
     BatchingWriter<Integer, Integer> writer = slowWriter(Duration.ZERO);
 

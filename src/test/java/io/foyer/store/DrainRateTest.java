@@ -2,6 +2,7 @@ package io.foyer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -84,12 +85,28 @@ class DrainRateTest {
       now += 10 * MS;
       rate.batchEnded(now, 100, false);
     }
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 60; i++) {
       rate.batchStarted(now);
       now += 100 * MS;
       rate.batchEnded(now, 100, false);
     }
 
-    assertThat(rate.rowsPerSecond(now)).as("ten times slower now").isCloseTo(1000, within(10.0));
+    assertThat(rate.rowsPerSecond(now)).as("ten times slower for six seconds").isCloseTo(1000, within(10.0));
+  }
+
+  @Test
+  void oneOddBatchAmongManySmallOnesBarelyMovesTheRate() {
+    long now = 0;
+    for (int i = 0; i < 300; i++) {
+      rate.batchStarted(now);
+      now += 2 * MS;
+      rate.batchEnded(now, 10, false);
+    }
+    rate.batchStarted(now);
+    now += 1 * MS;
+    rate.batchEnded(now, 10, false);
+
+    assertThat(rate.rowsPerSecond(now)).as("one batch twice as fast, after 600 ms of batches of 10 in 2 ms")
+        .isCloseTo(5000, withinPercentage(2));
   }
 }
