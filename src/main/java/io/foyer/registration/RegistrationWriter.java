@@ -3,10 +3,10 @@ package io.foyer.registration;
 import io.foyer.audit.Actor;
 import io.foyer.bus.Bus;
 import io.foyer.config.FoyerConfig.WriterConfig;
-import io.foyer.store.BatchingWriter;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.foyer.registration.RegistrationMessages.Admission;
+import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * group-committed. Each batch is one call of foyer_registration_commands (its own transaction), and a caller
  * hears back, on its own context, only once its command's batch committed. A verticle of its own so that the
  * batches run on one context whatever the number of registration verticles, and so that undeploying it writes
- * everything it accepted.
+ * everything it accepted. While it refuses for overload it says so on {@link RegistrationMessages#ADMISSION},
+ * so that the HTTP verticles can refuse new registrations without sending them here.
  */
 public final class RegistrationWriter extends VerticleBase {
 
