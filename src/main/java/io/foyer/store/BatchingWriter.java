@@ -121,11 +121,10 @@ public final class BatchingWriter<T, R> {
           "the " + name + " writer is shutting down; retry on another node"));
     }
     long now = System.nanoTime();
-    int waiting = queued.incrementAndGet();
-    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting + inFlightRows.get(), now);
-    if (waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)) {
+    ProblemException refused = refusalFor(queued.incrementAndGet(), now);
+    if (refused != null) {
       queued.decrementAndGet();
-      return Future.failedFuture(overloaded(expectedWaitMillis));
+      return Future.failedFuture(refused);
     }
     Promise<R> promise = Promise.promise();
     queue.add(new Pending<>(row, promise, Vertx.currentContext(), now));
@@ -138,15 +137,16 @@ public final class BatchingWriter<T, R> {
    * accepted: for callers that can refuse before doing the work of a submission.
    */
   public ProblemException refusal() {
-    int waiting = queued.get() + 1;
-    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting + inFlightRows.get(), System.nanoTime());
-    return waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)
-        ? overloaded(expectedWaitMillis) : null;
+    return refusalFor(queued.get() + 1, System.nanoTime());
   }
 
-  private ProblemException overloaded(long expectedWaitMillis) {
-    return new ProblemException(ProblemType.OVERLOADED, "too many " + name + " waiting to be written; retry shortly",
-        null, Duration.ofMillis(expectedWaitMillis));
+  /** The refusal for a queue of this many rows (the row in question counted), or null to accept it. */
+  private ProblemException refusalFor(int waiting, long now) {
+    long expectedWaitMillis = drainRate.expectedWaitMillis(waiting + inFlightRows.get(), now);
+    return waiting > config.maxQueuedRows() || waitsTooLong(waiting, expectedWaitMillis)
+        ? new ProblemException(ProblemType.OVERLOADED, "too many " + name + " waiting to be written; retry shortly",
+            null, Duration.ofMillis(expectedWaitMillis))
+        : null;
   }
 
   /** Publishes the queue depth, drain rate, expected wait and batch sizes of this writer, tagged with its name. */
