@@ -32,7 +32,7 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
 
   static Future<Capabilities> deploy(Vertx vertx, FoyerConfig config, String nodeId, Pool pool, LiveState live,
       Credentials credentials, MeterRegistry metrics) {
-    EventCatalog catalog = new EventCatalog(pool);
+    EventCatalog catalog = new EventCatalog(vertx, pool);
     Presence presence = new Presence(live, nodeId);
     List<String> deployments = new ArrayList<>();
     RegistrationWriter registrationWriter = new RegistrationWriter(pool, config.writer(), metrics);

@@ -15,6 +15,14 @@ final class BenchReport {
    * @param scenario what was run, e.g. "register, scenario open (one event without capacity)"
    * @param nodes where the measured servers ran, one line
    */
+  private static String slowestBySecond(LoadResult r) {
+    StringBuilder line = new StringBuilder();
+    for (long micros : r.slowestMicrosBySecond) {
+      line.append(line.length() == 0 ? "" : " ").append(micros / 1000);
+    }
+    return line.toString();
+  }
+
   static void print(PrintStream out, String scenario, String nodes, double rate, int seconds, int concurrency,
       List<LoadResult> results) {
     out.printf(Locale.ROOT, "%nfoyer bench %s: offered %.0f/s for %d s over %d connections; %d cores, %s, %s%n",
@@ -33,6 +41,7 @@ final class BenchReport {
     for (LoadResult r : results) {
       out.println(r.name + ": " + r.verification + "; acknowledged " + r.acknowledged + ", refused " + r.refused
           + " of " + r.sent + (r.errors.isEmpty() ? "" : "; errors " + r.errors));
+      out.println(r.name + ": slowest acknowledgement of each second, ms: " + slowestBySecond(r));
     }
     if (results.size() == 2 && results.get(1).acknowledgedPerSecond() > 0) {
       LoadResult foyer = results.get(0);

@@ -32,12 +32,18 @@ public final class LoadResult {
   final Histogram refusalMicros = new Histogram(3);
   long sent;
   String verification = "not checked";
+  /**
+   * The slowest acknowledgement of each second of the run, by the second it was due in: shows whether a tail
+   * is spread out or comes from a few stalls (a checkpoint, a garbage collection, a vacuum).
+   */
+  final long[] slowestMicrosBySecond;
 
   LoadResult(String name, double offeredRate, double seconds, int events) {
     this.name = name;
     this.offeredRate = offeredRate;
     this.seconds = seconds;
     this.acknowledgedByEvent = new long[events];
+    this.slowestMicrosBySecond = new long[(int) Math.ceil(seconds)];
   }
 
   // answers may arrive on several event loops
@@ -50,10 +56,14 @@ public final class LoadResult {
     refusalMicros.recordValue(Math.max(0, latencyMicros));
   }
 
-  synchronized void acknowledged(int event, long latencyMicros) {
+  synchronized void acknowledged(int event, double dueSecond, long latencyMicros) {
     acknowledged++;
     acknowledgedByEvent[event]++;
     this.latencyMicros.recordValue(Math.max(0, latencyMicros));
+    int second = Math.min(slowestMicrosBySecond.length - 1, (int) dueSecond);
+    if (second >= 0) {
+      slowestMicrosBySecond[second] = Math.max(slowestMicrosBySecond[second], latencyMicros);
+    }
   }
 
   /** The refusals' latency at a percentile, in ms (NaN without refusals). */

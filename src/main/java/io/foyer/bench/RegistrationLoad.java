@@ -1,6 +1,7 @@
 package io.foyer.bench;
 
 import io.foyer.problem.ProblemType;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Drives registrations at a fixed rate (open loop) against a Foyer server over a bounded number of
@@ -28,6 +30,12 @@ final class RegistrationLoad {
   private static final long CALL_TIMEOUT_SECONDS = 60;
 
   private final Vertx vertx;
+  /**
+   * Every run sends and reads on this one event loop. Called from the bench's main thread, setPeriodic would
+   * otherwise start each run on a new context, on another event loop than the one holding the pooled
+   * connections, and every request and answer of the measured run would cross threads.
+   */
+  private final Context context;
   private final URI base;
   private final HttpClientAgent client;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
@@ -35,6 +43,7 @@ final class RegistrationLoad {
 
   RegistrationLoad(Vertx vertx, URI base, int concurrency) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.base = base;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
             .setDefaultHost(base.getHost()).setDefaultPort(base.getPort()),
@@ -43,6 +52,10 @@ final class RegistrationLoad {
 
   /** Creates the scenario's events, with its capacity each, and returns their ids in order. */
   Future<List<Long>> createEvents(String apiKey, String title, Scenario scenario) {
+    return onContext(() -> createEventsHere(apiKey, title, scenario));
+  }
+
+  private Future<List<Long>> createEventsHere(String apiKey, String title, Scenario scenario) {
     List<Future<Long>> created = new ArrayList<>();
     for (int i = 0; i < scenario.eventCount; i++) {
       created.add(createEvent(apiKey, scenario.eventCount == 1 ? title : title + " " + (i + 1), scenario.capacity));
@@ -64,7 +77,7 @@ final class RegistrationLoad {
 
   /** The event's seat counts as the server holds them: confirmed, waitlisted, cancelled. */
   Future<JsonObject> stats(String apiKey, long eventId) {
-    return statsOnce(apiKey, eventId).recover(first -> statsOnce(apiKey, eventId));
+    return onContext(() -> statsOnce(apiKey, eventId).recover(first -> statsOnce(apiKey, eventId)));
   }
 
   private Future<JsonObject> statsOnce(String apiKey, long eventId) {
@@ -76,8 +89,8 @@ final class RegistrationLoad {
 
   /** Whether the server answers its readiness check with 200. */
   Future<Boolean> ready() {
-    return call(HttpMethod.GET, "/health/ready", null, null).map(response -> response.statusCode() == 200)
-        .otherwise(false);
+    return onContext(() -> call(HttpMethod.GET, "/health/ready", null, null)
+        .map(response -> response.statusCode() == 200).otherwise(false));
   }
 
   /**
@@ -85,6 +98,10 @@ final class RegistrationLoad {
    * every answer.
    */
   Future<LoadResult> run(String name, List<Long> events, double rate, Duration duration) {
+    return onContext(() -> runHere(name, events, rate, duration));
+  }
+
+  private Future<LoadResult> runHere(String name, List<Long> events, double rate, Duration duration) {
     LoadResult result = new LoadResult(name, rate, duration.toMillis() / 1000.0, events.size());
     long total = Math.round(rate * duration.toMillis() / 1000.0);
     long start = System.nanoTime();
@@ -97,7 +114,7 @@ final class RegistrationLoad {
       for (; scheduled[0] < due; scheduled[0]++) {
         long intended = start + (long) (scheduled[0] * intervalNanos);
         int event = (int) (scheduled[0] % events.size());
-        send(events.get(event), event, intended, result).onComplete(ar -> {
+        send(events.get(event), event, start, intended, result).onComplete(ar -> {
           if (answered.incrementAndGet() == total) {
             result.elapsedSeconds = (System.nanoTime() - start) / 1e9;
             done.tryComplete(result);
@@ -115,7 +132,7 @@ final class RegistrationLoad {
     return done.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
-  private Future<Void> send(long eventId, int event, long intendedNanos, LoadResult result) {
+  private Future<Void> send(long eventId, int event, long startNanos, long intendedNanos, LoadResult result) {
     long n = sequence.incrementAndGet();
     JsonObject body = new JsonObject().put("name", "Bench Attendee " + n)
         .put("email", "bench-" + runId + "-" + n + "@bench.invalid").put("consent", true);
@@ -123,7 +140,7 @@ final class RegistrationLoad {
         .map(response -> {
           String code = response.statusCode() >= 400 ? problemCode(response.body()) : "";
           if (response.statusCode() == 201) {
-            result.acknowledged(event, (System.nanoTime() - intendedNanos) / 1000);
+            result.acknowledged(event, (intendedNanos - startNanos) / 1e9, (System.nanoTime() - intendedNanos) / 1000);
           } else if (response.statusCode() == 503 && retryable(code)) {
             result.refused((System.nanoTime() - intendedNanos) / 1000); // not retried: a refusal under load is the figure, not something to hide
           } else {
@@ -156,6 +173,12 @@ final class RegistrationLoad {
         .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
         .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())))
         .timeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private <T> Future<T> onContext(Supplier<Future<T>> work) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(done));
+    return done.future();
   }
 
   private static boolean retryable(String code) {
