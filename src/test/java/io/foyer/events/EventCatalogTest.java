@@ -87,10 +87,7 @@ class EventCatalogTest {
 
   @Test
   void anEntryPastItsTimeLimitIsServedWhileOneReloadFetchesTheChange() throws Exception {
-    long eventId = createEvent("Before");
-    assertThat(onLoop(eventId)).isEqualTo("Before");
-    // changed behind the cache's back, as when a node misses the change notice
-    await(pool.preparedQuery("UPDATE events SET title = 'After' WHERE id = $1").execute(Tuple.of(eventId)));
+    long eventId = cachedThenRetitled();
     Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL_NANOS) + 50);
 
     List<String> titles = new ArrayList<>();
@@ -109,9 +106,7 @@ class EventCatalogTest {
 
   @Test
   void anEntryTwiceItsTimeLimitOldIsNotServedAnyMore() throws Exception {
-    long eventId = createEvent("Before");
-    assertThat(onLoop(eventId)).isEqualTo("Before");
-    await(pool.preparedQuery("UPDATE events SET title = 'After' WHERE id = $1").execute(Tuple.of(eventId)));
+    long eventId = cachedThenRetitled();
     Thread.sleep(2 * TimeUnit.NANOSECONDS.toMillis(TTL_NANOS) + 50);
 
     assertThat(onLoop(eventId)).isEqualTo("After");
@@ -119,9 +114,7 @@ class EventCatalogTest {
 
   @Test
   void aChangeNoticeDropsTheEntryAndTheNextRequestReadsTheChange() throws Exception {
-    long eventId = createEvent("Before");
-    assertThat(onLoop(eventId)).isEqualTo("Before");
-    await(pool.preparedQuery("UPDATE events SET title = 'After' WHERE id = $1").execute(Tuple.of(eventId)));
+    long eventId = cachedThenRetitled();
 
     catalog.evict(eventId);
 
@@ -136,6 +129,14 @@ class EventCatalogTest {
           .cause().hasMessageContaining("no event");
     }
     assertThat(reads).as("an unknown id is not remembered").hasValue(2);
+  }
+
+  /** An event titled "Before" in the cache, retitled "After" in the database behind the cache's back. */
+  private long cachedThenRetitled() throws Exception {
+    long eventId = createEvent("Before");
+    assertThat(onLoop(eventId)).isEqualTo("Before");
+    await(pool.preparedQuery("UPDATE events SET title = 'After' WHERE id = $1").execute(Tuple.of(eventId)));
+    return eventId;
   }
 
   private String onLoop(long eventId) throws Exception {
