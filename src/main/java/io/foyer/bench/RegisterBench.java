@@ -151,11 +151,14 @@ public final class RegisterBench implements Callable<Integer> {
     RegistrationLoad load = new RegistrationLoad(vertx, target, concurrency);
     try {
       awaitReady(load, target);
+      // the measured events are created before the warm-up: an organizer request between a minute of nothing but
+      // registrations and the measured run deoptimized dozens of the node's hot compiled methods at once (57 in
+      // 150 ms, seen with JFR), and the measured run's first seconds then timed the JIT recompiling them
+      List<Long> events = await(load.createEvents(key, "foyer bench register", scenario));
       if (warmup > 0) {
         List<Long> warmupEvents = await(load.createEvents(key, "foyer bench warm-up", scenario));
         await(load.run("warm-up", warmupEvents, rate, Duration.ofSeconds(warmup)));
       }
-      List<Long> events = await(load.createEvents(key, "foyer bench register", scenario));
       LoadResult result = await(load.run(name, events, rate, Duration.ofSeconds(duration)));
       result.verification = verify(load, key, events, result);
       return result;
