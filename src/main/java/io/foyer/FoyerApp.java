@@ -2,6 +2,7 @@ package io.foyer;
 
 import io.foyer.auth.AuthHandlers;
 import io.foyer.auth.Credentials;
+import io.foyer.auth.PresenterTokenRoutes;
 import io.foyer.bus.Bus;
 import io.foyer.cluster.ClusterBoot;
 import io.foyer.config.FoyerConfig;
@@ -95,7 +96,8 @@ public final class FoyerApp {
         .map(l -> opened.add(l, LiveState::close));
     Future<Credentials> credentials = live
         .compose(l -> recordNodeStart(store.result(), nodeId, config, l))
-        .compose(v -> Credentials.load(vertx.result(), config.auth(), config.dataDir()));
+        .compose(v -> Credentials.load(vertx.result(), config.auth(), config.dataDir(),
+            store.result().pool()));
     Future<Capabilities> capabilities = credentials
         .compose(c -> Capabilities.deploy(vertx.result(), config, nodeId, store.result().pool(), live.result(), c,
             metrics))
@@ -198,12 +200,13 @@ public final class FoyerApp {
   private static Future<Integer> deployHttp(Vertx vertx, FoyerConfig config, String nodeId,
       PrometheusMeterRegistry metrics, Store store, LiveState live, Credentials credentials,
       Capabilities capabilities, Opened opened) {
-    AuthHandlers auth = new AuthHandlers(credentials.keys(), credentials.tokens());
+    AuthHandlers auth = new AuthHandlers(credentials);
     List<ApiRoutes> api = List.of(
         new EventRoutes(auth),
         new RegistrationRoutes(auth),
         new AttendanceRoutes(auth, capabilities.catalog()),
-        new GatewayRoutes(auth, capabilities.catalog()));
+        new GatewayRoutes(auth, capabilities.catalog()),
+        new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),

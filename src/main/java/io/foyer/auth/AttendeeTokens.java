@@ -29,16 +29,21 @@ public final class AttendeeTokens {
   private final JWTAuth jwt;
   private final Duration ttl;
 
-  private AttendeeTokens(JWTAuth jwt, Duration ttl) {
+  AttendeeTokens(JWTAuth jwt, Duration ttl) {
     this.jwt = jwt;
     this.ttl = ttl;
   }
 
-  public static AttendeeTokens create(Vertx vertx, String secret, Duration ttl) {
-    JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+  /** The HS256 signer of every token a node issues (attendee and presenter tokens share the node's secret). */
+  static JWTAuth signer(Vertx vertx, String secret) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
         .setJWTOptions(new JWTOptions().setIssuer(ISSUER)));
-    return new AttendeeTokens(jwt, ttl);
+  }
+
+  /** Signs claims the way every Foyer token is signed: HS256, issuer foyer, times set by the caller. */
+  static String sign(JWTAuth jwt, JsonObject claims) {
+    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer(ISSUER).setNoTimestamp(true));
   }
 
   /** Blocking: the configured secret, else the one in data.dir/token-secret, generated on first start. */
@@ -59,7 +64,7 @@ public final class AttendeeTokens {
         .put("role", ROLE)
         .put("iat", issuedAt)
         .put("exp", issuedAt + ttl.toSeconds());
-    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer(ISSUER).setNoTimestamp(true));
+    return sign(jwt, claims);
   }
 
   /** The attendee a token names; fails when the token is forged, expired or not an attendee token. */

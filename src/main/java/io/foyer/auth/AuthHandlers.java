@@ -3,31 +3,79 @@ package io.foyer.auth;
 import io.foyer.audit.Actor;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 
-/** Route handlers that admit organizers (API key) or attendees (attendee token) sent as bearer tokens. */
+/**
+ * Route handlers that admit organizers (API key), attendees (attendee token) or those who run interactions
+ * (organizer or presenter token), sent as bearer tokens.
+ */
 public final class AuthHandlers {
 
   private static final String ORGANIZER = "foyer.organizer";
   private static final String ATTENDEE = "foyer.attendee";
+  private static final String PRESENTER = "foyer.presenter";
 
   private final OrganizerKeys keys;
   private final AttendeeTokens tokens;
+  private final PresenterTokens presenters;
 
-  public AuthHandlers(OrganizerKeys keys, AttendeeTokens tokens) {
-    this.keys = keys;
-    this.tokens = tokens;
+  public AuthHandlers(Credentials credentials) {
+    this.keys = credentials.keys();
+    this.tokens = credentials.tokens();
+    this.presenters = credentials.presenters();
   }
 
+  /** Organizers only; a presenter token is known but not enough (403), anything else is no credential (401). */
   public Handler<RoutingContext> organizer() {
     return ctx -> {
       String bearer = bearer(ctx);
-      keys.authenticate(bearer == null ? "" : bearer).ifPresentOrElse(organizer -> {
-        ctx.put(ORGANIZER, organizer);
+      Optional<Organizer> organizer = keys.authenticate(bearer == null ? "" : bearer);
+      if (organizer.isPresent()) {
+        ctx.put(ORGANIZER, organizer.get());
         ctx.next();
-      }, () -> ctx.fail(new ProblemException(ProblemType.UNAUTHORIZED,
-          "send an organizer API key as 'Authorization: Bearer <key>'")));
+        return;
+      }
+      Future<Boolean> presenter = bearer == null ? Future.succeededFuture(false) : presenters.isSigned(bearer);
+      presenter.onComplete(ar -> ctx.fail(ar.result()
+          ? new ProblemException(ProblemType.FORBIDDEN, "a presenter token may run polls and quizzes only; "
+              + "this needs an organizer API key")
+          : new ProblemException(ProblemType.UNAUTHORIZED,
+              "send an organizer API key as 'Authorization: Bearer <key>'")));
+    };
+  }
+
+  /**
+   * Whoever may run interactions: an organizer key, or a presenter token that is still valid (checked in the
+   * database, so a revocation counts at once). Routes then call {@link #runnerFor} with their event and session.
+   * An attendee token is refused with 403, anything else with 401.
+   */
+  public Handler<RoutingContext> runner() {
+    return ctx -> {
+      String bearer = bearer(ctx);
+      if (bearer == null) {
+        ctx.fail(new ProblemException(ProblemType.UNAUTHORIZED,
+            "send an organizer API key or a presenter token as 'Authorization: Bearer <token>'"));
+        return;
+      }
+      Optional<Organizer> organizer = keys.authenticate(bearer);
+      if (organizer.isPresent()) {
+        ctx.put(ORGANIZER, organizer.get());
+        ctx.next();
+        return;
+      }
+      presenters.verify(bearer).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ctx.put(PRESENTER, ar.result());
+          ctx.next();
+        } else if (ar.cause() instanceof ProblemException problem && problem.type() == ProblemType.UNAUTHORIZED) {
+          refuseNonRunner(ctx, bearer);
+        } else {
+          ctx.fail(ar.cause());
+        }
+      });
     };
   }
 
@@ -60,6 +108,28 @@ public final class AuthHandlers {
     return organizer;
   }
 
+  /**
+   * Who runs an interaction of the event (and session, when it belongs to one) in this request, after a
+   * {@link #runner()} handler: an organizer whose key covers the event, or a presenter of the event; a
+   * session-scoped presenter only for its session. Fails with 403 otherwise.
+   */
+  public static Runner runnerFor(RoutingContext ctx, long eventId, Long sessionId) {
+    Presenter presenter = ctx.get(PRESENTER);
+    if (presenter == null) {
+      Organizer organizer = organizerFor(ctx, eventId);
+      return new Runner(Runner.Role.ORGANIZER, actor(ctx, organizer));
+    }
+    if (presenter.eventId() != eventId) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "this presenter token belongs to another event");
+    }
+    if (!presenter.mayRun(eventId, sessionId)) {
+      throw new ProblemException(ProblemType.FORBIDDEN,
+          "this presenter token is limited to session " + presenter.sessionId());
+    }
+    return new Runner(Runner.Role.PRESENTER, new Actor("presenter:" + presenter.name(),
+        ctx.request().remoteAddress().hostAddress()));
+  }
+
   /** Who acts in this request, from where: the organizer admitted for it and the caller's address, for audit. */
   public static Actor actor(RoutingContext ctx, Organizer organizer) {
     return new Actor(organizer.keyName(), ctx.request().remoteAddress().hostAddress());
@@ -76,6 +146,13 @@ public final class AuthHandlers {
       throw new ProblemException(ProblemType.FORBIDDEN, "this attendee token belongs to another event");
     }
     return attendee;
+  }
+
+  /** A bearer that is neither a key nor a valid presenter token: an attendee's is known but not enough. */
+  private void refuseNonRunner(RoutingContext ctx, String bearer) {
+    tokens.verify(bearer).onComplete(ar -> ctx.fail(ar.succeeded()
+        ? new ProblemException(ProblemType.FORBIDDEN, "an attendee token cannot run polls or quizzes")
+        : new ProblemException(ProblemType.UNAUTHORIZED, "the token is invalid, expired or revoked")));
   }
 
   private static String bearer(RoutingContext ctx) {

@@ -3,17 +3,23 @@ package io.foyer.auth;
 import io.foyer.config.FoyerConfig.AuthConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 
-/** The organizer keys and the attendee token signer of a node. */
-public record Credentials(OrganizerKeys keys, AttendeeTokens tokens) {
+/** The organizer keys, the attendee token signer and the presenter tokens of a node. */
+public record Credentials(OrganizerKeys keys, AttendeeTokens tokens, PresenterTokens presenters) {
 
-  /** Reads (or on a first start generates) keys and secret in the data directory, off the event loop. */
-  public static Future<Credentials> load(Vertx vertx, AuthConfig config, Path dataDir) {
+  /**
+   * Reads (or on a first start generates) keys and secret in the data directory, off the event loop; presenter
+   * tokens are checked against the pool's presenter_tokens table.
+   */
+  public static Future<Credentials> load(Vertx vertx, AuthConfig config, Path dataDir, Pool pool) {
     return vertx.executeBlocking(() -> {
       OrganizerKeys keys = OrganizerKeys.load(config.apiKeys(), dataDir);
-      String secret = AttendeeTokens.loadSecret(config.tokenSecret(), dataDir);
-      return new Credentials(keys, AttendeeTokens.create(vertx, secret, config.attendeeTokenTtl()));
+      JWTAuth signer = AttendeeTokens.signer(vertx, AttendeeTokens.loadSecret(config.tokenSecret(), dataDir));
+      return new Credentials(keys, new AttendeeTokens(signer, config.attendeeTokenTtl()),
+          new PresenterTokens(signer, pool));
     }, false);
   }
 }
