@@ -42,8 +42,8 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
             perEventLoop(() -> new RegistrationVerticle(pool, catalog, credentials.tokens(), registrationWriter)),
             once(new AttendanceVerticle(pool, config.writer(), nodeId, metrics)),
             once(new PresenceVerticle(presence, live, nodeId, config.node()))))
-        .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials.tokens(),
-            credentials.keys(), nodeId, metrics))
+        .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials, nodeId,
+            metrics))
         .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, deployments))
         .recover(err -> undeploy(vertx, deployments).transform(x -> Future.failedFuture(err)));
   }

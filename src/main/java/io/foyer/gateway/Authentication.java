@@ -1,6 +1,7 @@
 package io.foyer.gateway;
 
 import io.foyer.auth.Attendee;
+import io.foyer.auth.Credentials;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
@@ -87,10 +88,10 @@ final class Authentication {
     });
   }
 
-  /** An attendee token whose registration still stands, or an organizer key. */
+  /** An attendee token whose registration still stands, an organizer key, or a presenter token still valid. */
   private Future<Client> verify(String token) {
-    return services.tokens().verify(token)
-        .transform(ar -> ar.succeeded() ? stillRegistered(ar.result()) : organizer(token));
+    return services.credentials().tokens().verify(token)
+        .transform(ar -> ar.succeeded() ? stillRegistered(ar.result()) : organizerOrPresenter(token));
   }
 
   private Future<Client> stillRegistered(Attendee attendee) {
@@ -99,9 +100,10 @@ final class Authentication {
         : Future.failedFuture(new ProblemException(ProblemType.UNAUTHORIZED, "registration cancelled or erased")));
   }
 
-  private Future<Client> organizer(String token) {
-    return services.keys().authenticate(token).map(Client::of).map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new ProblemException(ProblemType.UNAUTHORIZED, "unknown token")));
+  private Future<Client> organizerOrPresenter(String token) {
+    Credentials credentials = services.credentials();
+    return credentials.keys().authenticate(token).map(Client::of).map(Future::succeededFuture)
+        .orElseGet(() -> credentials.presenters().verify(token).map(Client::of));
   }
 
   private void authenticated(Client authenticated, String re) {
@@ -112,12 +114,7 @@ final class Authentication {
       services.presence().arrived(Topic.event(client.eventId()).name());
     }
     JsonArray topics = new JsonArray();
-    if (client.eventId() != null) {
-      topics.add(Topic.event(client.eventId()).name()).add(Topic.lobby(client.eventId()).name());
-    }
-    if (client.registrationId() != null) {
-      topics.add(Topic.attendee(client.registrationId()).name());
-    }
+    client.ownTopics().forEach(topic -> topics.add(topic.name()));
     connection.send(Frames.reply("welcome", re).put("v", Frames.VERSION).put("node", services.nodeId())
         .put("connection", connection.id()).mergeIn(client.toJson()).put("topics", topics)
         .put("pingIntervalMs", services.config().pingInterval().toMillis()).encode());

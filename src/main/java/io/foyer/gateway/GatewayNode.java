@@ -1,7 +1,6 @@
 package io.foyer.gateway;
 
-import io.foyer.auth.AttendeeTokens;
-import io.foyer.auth.OrganizerKeys;
+import io.foyer.auth.Credentials;
 import io.foyer.config.FoyerConfig;
 import io.foyer.events.EventCatalog;
 import io.foyer.http.ProblemResponses;
@@ -59,11 +58,11 @@ public final class GatewayNode {
    * verticles mount the handler.
    */
   public static Future<GatewayNode> start(Vertx vertx, FoyerConfig config, LiveState live, Presence presence,
-      EventCatalog catalog, Pool pool, AttendeeTokens tokens, OrganizerKeys keys, String nodeId,
+      EventCatalog catalog, Pool pool, Credentials credentials, String nodeId,
       MeterRegistry metrics) {
     TopicHub hub = new TopicHub(live, presence, config.live().historyMaxAge());
     GatewayServices services = new GatewayServices(vertx, config.gateway(), live, config.live().historyMaxAge(),
-        tokens, keys, new TopicAccess(vertx, catalog), new Snapshots(pool), presence, nodeId);
+        credentials, new TopicAccess(vertx, catalog), new Snapshots(pool), presence, nodeId);
     Gateway gateway = new Gateway(vertx, live, config.live());
     return vertx.deployVerticle(hub).compose(hubId -> vertx.deployVerticle(new AnnouncementsVerticle(gateway, pool))
             .recover(err -> vertx.undeploy(hubId).transform(x -> Future.failedFuture(err)))

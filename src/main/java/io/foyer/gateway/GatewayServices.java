@@ -1,7 +1,6 @@
 package io.foyer.gateway;
 
-import io.foyer.auth.AttendeeTokens;
-import io.foyer.auth.OrganizerKeys;
+import io.foyer.auth.Credentials;
 import io.foyer.config.FoyerConfig.GatewayConfig;
 import io.foyer.live.LiveState;
 import io.foyer.presence.Presence;
@@ -10,5 +9,5 @@ import java.time.Duration;
 
 /** What every connection of a node needs from the node: shared, immutable, safe on any event loop. */
 record GatewayServices(Vertx vertx, GatewayConfig config, LiveState live, Duration historyMaxAge,
-    AttendeeTokens tokens, OrganizerKeys keys, TopicAccess access, Snapshots snapshots, Presence presence,
+    Credentials credentials, TopicAccess access, Snapshots snapshots, Presence presence,
     String nodeId) {}

@@ -13,7 +13,8 @@ import java.util.UUID;
 
 /**
  * Decides which topics a client may subscribe to: attendees their own event, its sessions and lobby, and
- * their own attendee topic; organizers whatever belongs to the events their key covers. Sessions and
+ * their own attendee topic; organizers whatever belongs to the events their key covers; presenters their
+ * event's topic and its sessions' (a session-scoped presenter: that session only), never an attendee's. Sessions and
  * registrations are asked of their own capabilities (the event catalog, the registration verticle).
  */
 final class TopicAccess {
@@ -27,6 +28,9 @@ final class TopicAccess {
   }
 
   Future<Void> check(Client client, Topic topic) {
+    if (client.presenter()) {
+      return presenterCheck(client, topic);
+    }
     return switch (topic.kind()) {
       case EVENT, LOBBY -> allowIf(client.coversEvent(topic.numericId()), topic);
       case SESSION -> catalog.sessionEvent(topic.numericId())
@@ -34,6 +38,16 @@ final class TopicAccess {
       case ATTENDEE -> client.attendee()
           ? allowIf(client.registrationId().toString().equals(topic.id()), topic)
           : registrationEvent(UUID.fromString(topic.id())).compose(event -> allowIf(client.coversEvent(event), topic));
+    };
+  }
+
+  private Future<Void> presenterCheck(Client presenter, Topic topic) {
+    return switch (topic.kind()) {
+      case EVENT -> allowIf(presenter.eventId() == topic.numericId(), topic);
+      case SESSION -> catalog.sessionEvent(topic.numericId()).compose(event -> allowIf(
+          presenter.eventId() == event.longValue()
+              && (presenter.sessionId() == null || presenter.sessionId() == topic.numericId()), topic));
+      case ATTENDEE, LOBBY -> allowIf(false, topic);
     };
   }
 
