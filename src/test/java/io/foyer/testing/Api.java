@@ -69,6 +69,29 @@ public final class Api implements AutoCloseable {
     return response.bodyAsJsonObject().getLong("id");
   }
 
+  /** Creates a session of the event as the admin organizer, during the event's default times; returns its id. */
+  public long createSession(long eventId) throws Exception {
+    JsonObject times = event(new JsonObject());
+    HttpResponse<Buffer> response = post("/api/events/" + eventId + "/sessions", TestNodes.ADMIN_KEY,
+        new JsonObject().put("title", "Keynote").put("startsAt", times.getString("startsAt"))
+            .put("endsAt", times.getString("endsAt")));
+    if (response.statusCode() != 201) {
+      throw new AssertionError("session not created: " + response.statusCode() + " " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject().getLong("id");
+  }
+
+  /** Issues a presenter token for the event (and session, when not null) as the admin organizer. */
+  public JsonObject issuePresenterToken(long eventId, Long sessionId) throws Exception {
+    HttpResponse<Buffer> response = post("/api/events/" + eventId + "/presenter-tokens", TestNodes.ADMIN_KEY,
+        new JsonObject().put("name", "Grace Hopper").put("sessionId", sessionId));
+    if (response.statusCode() != 201) {
+      throw new AssertionError("presenter token not issued: " + response.statusCode() + " "
+          + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
+  }
+
   /** A valid event definition (a one-day event tomorrow) with the given members replaced. */
   public static JsonObject event(JsonObject overrides) {
     Instant start = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
