@@ -32,10 +32,7 @@ public final class AuthHandlers {
   public Handler<RoutingContext> organizer() {
     return ctx -> {
       String bearer = bearer(ctx);
-      Optional<Organizer> organizer = keys.authenticate(bearer == null ? "" : bearer);
-      if (organizer.isPresent()) {
-        ctx.put(ORGANIZER, organizer.get());
-        ctx.next();
+      if (admittedAsOrganizer(ctx, bearer)) {
         return;
       }
       Future<Boolean> presenter = bearer == null ? Future.succeededFuture(false) : presenters.isSigned(bearer);
@@ -60,10 +57,7 @@ public final class AuthHandlers {
             "send an organizer API key or a presenter token as 'Authorization: Bearer <token>'"));
         return;
       }
-      Optional<Organizer> organizer = keys.authenticate(bearer);
-      if (organizer.isPresent()) {
-        ctx.put(ORGANIZER, organizer.get());
-        ctx.next();
+      if (admittedAsOrganizer(ctx, bearer)) {
         return;
       }
       presenters.verify(bearer).onComplete(ar -> {
@@ -146,6 +140,16 @@ public final class AuthHandlers {
       throw new ProblemException(ProblemType.FORBIDDEN, "this attendee token belongs to another event");
     }
     return attendee;
+  }
+
+  /** When the bearer is an organizer key: remembers the organizer, passes the request on and answers true. */
+  private boolean admittedAsOrganizer(RoutingContext ctx, String bearer) {
+    Optional<Organizer> organizer = keys.authenticate(bearer == null ? "" : bearer);
+    organizer.ifPresent(admitted -> {
+      ctx.put(ORGANIZER, admitted);
+      ctx.next();
+    });
+    return organizer.isPresent();
   }
 
   /** A bearer that is neither a key nor a valid presenter token: an attendee's is known but not enough. */

@@ -48,25 +48,12 @@ public final class PresenterTokenRoutes implements ApiRoutes {
       Validation validation = new Validation();
       validation.onlyKnown(body, List.of("name", "sessionId", "ttlHours"));
       String name = validation.text(body, "name", true, MAX_NAME_LENGTH);
-      Long sessionId = wholeNumber(validation, body, "sessionId", 1, Long.MAX_VALUE);
-      Long ttlHours = wholeNumber(validation, body, "ttlHours", 1, MAX_TTL_HOURS);
+      Long sessionId = validation.wholeNumber(body, "sessionId", 1, Long.MAX_VALUE,
+          "must be a session id (a positive whole number)");
+      Long ttlHours = validation.wholeNumber(body, "ttlHours", 1, MAX_TTL_HOURS,
+          "must be a whole number of hours from 1 to " + MAX_TTL_HOURS);
       validation.throwIfInvalid();
       return new Request(name, sessionId, Duration.ofHours(ttlHours == null ? DEFAULT_TTL_HOURS : ttlHours));
-    }
-
-    /** An optional whole number within bounds; null when absent. */
-    private static Long wholeNumber(Validation validation, JsonObject body, String field, long min, long max) {
-      Object value = body.getValue(field);
-      if (value == null) {
-        return null;
-      }
-      if (value instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())
-          && number.doubleValue() >= min && number.doubleValue() <= max) {
-        return number.longValue();
-      }
-      validation.fail(field, max == Long.MAX_VALUE ? "must be a session id (a positive whole number)"
-          : "must be a whole number from " + min + " to " + max);
-      return null;
     }
   }
 

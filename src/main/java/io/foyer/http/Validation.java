@@ -97,15 +97,22 @@ public final class Validation {
   }
 
   public Integer positiveInt(JsonObject body, String field) {
+    Long value = wholeNumber(body, field, 1, 10_000_000,
+        "must be a whole number from 1 to 10000000, or null for no limit");
+    return value == null ? null : value.intValue();
+  }
+
+  /** An optional whole number from min to max; null when absent, or when invalid (then reported as message). */
+  public Long wholeNumber(JsonObject body, String field, long min, long max, String message) {
     Object value = body.getValue(field);
     if (value == null) {
       return null;
     }
     if (value instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())
-        && number.doubleValue() >= 1 && number.doubleValue() <= 10_000_000) {
-      return number.intValue();
+        && number.doubleValue() >= min && number.doubleValue() <= max) {
+      return number.longValue();
     }
-    fail(field, "must be a whole number from 1 to 10000000, or null for no limit");
+    fail(field, message);
     return null;
   }
 
