@@ -29,7 +29,7 @@ CREATE INDEX polls_by_event ON polls (event_id, id);
 -- retry with the same id is recognised and changes nothing.
 CREATE TABLE ballots (
   poll_id         BIGINT      NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
-  registration_id UUID        NOT NULL REFERENCES registrations (id),
+  registration_id UUID        NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
   vote_id         UUID        NOT NULL,
   answer          JSONB       NOT NULL,
   cast_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -61,7 +61,7 @@ SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   rounds BIGINT;
 BEGIN
-  PERFORM 1 FROM polls WHERE id IN (SELECT (op ->> 'pollId')::BIGINT FROM jsonb_array_elements(ops) op)
+  PERFORM 1 FROM polls WHERE id IN (SELECT (op ->> 'poll_id')::BIGINT FROM jsonb_array_elements(ops) op)
     ORDER BY id FOR NO KEY UPDATE;
   SELECT max(o.round) INTO rounds FROM foyer_ballot_ops(ops) o;
   FOR r IN 1 .. coalesce(rounds, 0) LOOP
