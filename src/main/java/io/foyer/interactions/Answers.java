@@ -161,8 +161,7 @@ final class Answers {
   private static String text(Validation v, Poll poll, JsonObject answer) {
     only(v, answer, "text");
     int maxLength = poll.settings().getInteger("maxLength");
-    JsonObject prefixed = new JsonObject().put("answer.text", answer.getValue("text"));
-    return v.text(prefixed, "answer.text", true, maxLength);
+    return PollDefinition.textAt(v, "answer.text", answer.getValue("text"), maxLength);
   }
 
   /** The option ids of a list member, in order, each once; null (and a failure) otherwise. */

@@ -20,6 +20,7 @@ import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.foyer.registration.RegistrationMessages;
 import io.foyer.registration.RegistrationMessages.Mine;
+import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +29,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -319,13 +319,7 @@ public final class InteractionsVerticle extends VerticleBase {
       // each op is the verticle's own (made for this submission), so it carries its index itself
       batch.add(ops.get(i).put("idx", i));
     }
-    return connection.preparedQuery(InteractionSql.CAST_BALLOTS).execute(Tuple.of(batch)).map(rows -> {
-      JsonObject[] results = new JsonObject[ops.size()];
-      for (Row row : rows) {
-        JsonObject result = (JsonObject) row.getValue("result");
-        results[result.getInteger("index")] = result;
-      }
-      return List.of(results);
-    });
+    return connection.preparedQuery(InteractionSql.CAST_BALLOTS).execute(Tuple.of(batch))
+        .map(rows -> BatchResults.inSubmissionOrder(rows, ops.size()));
   }
 }

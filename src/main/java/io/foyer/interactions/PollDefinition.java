@@ -42,7 +42,7 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
       sessionId = session == null ? null : session.longValue();
     }
     String question = v.text(body, "question", true, MAX_QUESTION);
-    JsonObject translations = translations(v, body, "translations", MAX_QUESTION);
+    JsonObject translations = translations(v, body.getValue("translations"), "translations", MAX_QUESTION);
     JsonArray options = kind == null ? new JsonArray() : options(v, body, kind);
     JsonObject settings = new JsonObject().put("allowChange", flag(v, body, "allowChange"));
     if (kind != null) {
@@ -94,8 +94,8 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
       } else if (!ids.add(id)) {
         v.fail(field + ".id", "is used by another option");
       }
-      String text = v.text(option, "text", true, MAX_OPTION);
-      JsonObject translations = translations(v, option, "translations", MAX_OPTION);
+      String text = textAt(v, field + ".text", option.getValue("text"), MAX_OPTION);
+      JsonObject translations = translations(v, option.getValue("translations"), field + ".translations", MAX_OPTION);
       if (!own.ok()) {
         v.fail(field, "has unknown members; an option is {id, text, translations}");
       }
@@ -140,7 +140,7 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
         if (point < min || point > max) {
           v.fail("scale.labels." + key, "must label a value of the scale");
         } else {
-          labels.put(key, v.text(byValue, key, true, MAX_OPTION));
+          labels.put(key, textAt(v, "scale.labels." + key, byValue.getValue(key), MAX_OPTION));
         }
       }
     } else if (given != null) {
@@ -184,8 +184,7 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
   }
 
   /** Texts per language tag ({"fr": "..."}); absent is none. */
-  private static JsonObject translations(Validation v, JsonObject body, String field, int maxLength) {
-    Object value = body.getValue(field);
+  private static JsonObject translations(Validation v, Object value, String field, int maxLength) {
     JsonObject translations = new JsonObject();
     if (value == null) {
       return translations;
@@ -202,9 +201,13 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
         v.fail(field + "." + language, "is not a language tag");
         continue;
       }
-      String text = v.text(byLanguage, language, true, maxLength);
-      translations.put(language, text);
+      translations.put(language, textAt(v, field + "." + language, byLanguage.getValue(language), maxLength));
     }
     return translations;
+  }
+
+  /** A required, trimmed text of at most maxLength characters, reported under the given field name. */
+  static String textAt(Validation v, String field, Object value, int maxLength) {
+    return v.text(new JsonObject().put(field, value), field, true, maxLength);
   }
 }
