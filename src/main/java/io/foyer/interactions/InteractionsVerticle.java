@@ -169,7 +169,7 @@ public final class InteractionsVerticle extends VerticleBase {
     Future<Poll> changed = switch (request.action()) {
       case LAUNCH -> polls.transition(eventId, pollId, Status.DRAFT, Status.LIVE, request.actor());
       case CLOSE -> polls.transition(eventId, pollId, Status.LIVE, Status.CLOSED, request.actor())
-          .compose(poll -> tallies.reset(poll, poll.finalResults()).map(poll));
+          .compose(this::resetTally);
       case REOPEN -> polls.transition(eventId, pollId, Status.CLOSED, Status.LIVE, request.actor());
       case SHOW_RESULTS -> polls.setResultsVisible(eventId, pollId, true, request.actor());
       case HIDE_RESULTS -> polls.setResultsVisible(eventId, pollId, false, request.actor());
@@ -177,6 +177,17 @@ public final class InteractionsVerticle extends VerticleBase {
     return changed.compose(poll -> {
       cache.put(poll.id(), new Cached(poll, System.nanoTime()));
       return announce(poll).map(poll.toJson());
+    });
+  }
+
+  /**
+   * Sets a closed poll's live tally to its final results. The close is committed already, and its results are
+   * read from the poll row: a tally left behind (LiveState unreachable) is logged, not a failure.
+   */
+  private Future<Poll> resetTally(Poll poll) {
+    return tallies.reset(poll, poll.finalResults()).map(poll).recover(err -> {
+      log.warn("Poll {} closed but its live tally was not set to the final results", poll.id(), err);
+      return Future.succeededFuture(poll);
     });
   }
 
@@ -293,6 +304,9 @@ public final class InteractionsVerticle extends VerticleBase {
   /** Each tick, pushes the results of every poll that got ballots since its last push, if its audience sees them. */
   private void pushUnpushedResults() {
     List.copyOf(unpushed.entrySet()).forEach(poll -> pushResults(poll.getValue(), poll.getKey()));
+    long now = System.nanoTime();
+    // the cache holds the polls in use, not every poll ever read
+    cache.values().removeIf(cached -> now - cached.loadedAt() >= CACHE_NANOS);
   }
 
   /**

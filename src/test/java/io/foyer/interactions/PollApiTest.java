@@ -137,6 +137,11 @@ class PollApiTest {
       assertProblem(refused, 422, "validation-failed");
       assertThat(refused.bodyAsJsonObject().getJsonArray("errors")).as(definition.encode()).isNotEmpty();
     }
+    HttpResponse<Buffer> blankOption = api.post(polls(eventId), ADMIN_KEY, singleChoice(false).put("options",
+        new JsonArray().add(PollFixtures.option("a", " ", null)).add(PollFixtures.option("b", "B", ""))));
+    assertThat(blankOption.bodyAsJsonObject().getJsonArray("errors").stream()
+        .map(error -> ((JsonObject) error).getString("field")))
+        .containsExactlyInAnyOrder("options[0].text", "options[1].translations.fr");
     assertProblem(api.send(io.vertx.core.http.HttpMethod.POST, polls(eventId), ADMIN_KEY, "{not json"), 400,
         "invalid-json");
     assertThat(api.get(polls(eventId), ADMIN_KEY).bodyAsJsonObject().getJsonArray("polls")).isEmpty();

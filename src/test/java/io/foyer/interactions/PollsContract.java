@@ -184,6 +184,25 @@ abstract class PollsContract {
         .isEqualTo(wanted);
   }
 
+  @Test
+  void aSessionsPollIsPushedToTheSessionsTopic() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    JsonObject event = api.get("/api/events/" + eventId, null).bodyAsJsonObject();
+    HttpResponse<Buffer> session = api.post("/api/events/" + eventId + "/sessions", ADMIN_KEY, new JsonObject()
+        .put("title", "Keynote").put("startsAt", event.getString("startsAt")).put("endsAt", event.getString("endsAt")));
+    assertThat(session.statusCode()).as(session.bodyAsString()).isEqualTo(201);
+    long sessionId = session.bodyAsJsonObject().getLong("id");
+    WsClient audience = socket(polls.attendees(eventId, 1).get(0));
+    assertThat(audience.subscribe("session:" + sessionId, null).getString("type")).isEqualTo("subscribed");
+
+    long pollId = polls.live(eventId, singleChoice(false).put("sessionId", sessionId));
+
+    JsonObject launched = audience.next(frame -> "poll".equals(frame.getString("kind")));
+    assertThat(launched.getString("topic")).isEqualTo("session:" + sessionId);
+    assertThat(launched.getJsonObject("data").getJsonObject("poll").getLong("id")).isEqualTo(pollId);
+    assertThat(launched.getJsonObject("data").getValue("results")).isNull();
+  }
+
   private WsClient socket(String token) throws Exception {
     WsClient ws = WsClient.connect(node.httpPort(), token);
     clients.add(ws);
