@@ -55,6 +55,10 @@ class PollApiTest {
         new JsonObject().put("question", "Which fruit do you like?"));
     assertThat(patched.statusCode()).as(patched.bodyAsString()).isEqualTo(200);
     assertThat(patched.bodyAsJsonObject().getString("question")).isEqualTo("Which fruit do you like?");
+    assertProblem(api.patch(polls(eventId) + "/" + pollId, ADMIN_KEY, new JsonObject().put("question", "Changed?")
+        .put("maxPicks", 2)), 422, "validation-failed");
+    assertThat(api.get(polls(eventId) + "/" + pollId, ADMIN_KEY).bodyAsJsonObject().getString("question"))
+        .isEqualTo("Which fruit do you like?");
 
     assertThat(polls.act(eventId, pollId, "launch").bodyAsJsonObject().getString("status")).isEqualTo("live");
     assertProblem(polls.act(eventId, pollId, "launch"), 409, "poll-not-draft");
