@@ -5,6 +5,7 @@ import io.foyer.config.FoyerConfig.InteractionsConfig;
 import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.events.EventCatalog;
 import io.foyer.gateway.Gateway;
+import io.foyer.gateway.Topic;
 import io.foyer.interactions.InteractionMessages.CreatePoll;
 import io.foyer.interactions.InteractionMessages.Export;
 import io.foyer.interactions.InteractionMessages.Exported;
@@ -301,7 +302,7 @@ public final class InteractionsVerticle extends VerticleBase {
     });
   }
 
-  /** Each tick, pushes the results of every poll that got ballots since its last push, if its audience sees them. */
+  /** Each tick, pushes the results of every poll that got ballots since its last push. */
   private void pushUnpushedResults() {
     List.copyOf(unpushed.entrySet()).forEach(poll -> pushResults(poll.getValue(), poll.getKey()));
     long now = System.nanoTime();
@@ -310,8 +311,9 @@ public final class InteractionsVerticle extends VerticleBase {
   }
 
   /**
-   * One node per interval wins the poll's push claim and pushes the tally every node counted into; a node that
-   * loses keeps the poll marked and tries at its next tick, so its last ballots are pushed too.
+   * One node per interval wins the poll's push claim and pushes the tally every node counted into, to the
+   * event's results topic (those who run polls) and, when results are visible, to the poll's audience; a node
+   * that loses keeps the poll marked and tries at its next tick, so its last ballots are pushed too.
    */
   private void pushResults(long eventId, long pollId) {
     live.setIfAbsent("poll:" + pollId + ":pushed", nodeId, PUSH_INTERVAL)
@@ -320,8 +322,11 @@ public final class InteractionsVerticle extends VerticleBase {
             return Future.succeededFuture();
           }
           unpushed.remove(pollId);
-          return poll(eventId, pollId).compose(poll -> !poll.resultsVisible() ? Future.succeededFuture()
-              : tallies.results(poll).compose(results -> gateway.publish(poll.audience(), "poll-results", results)));
+          return poll(eventId, pollId).compose(poll -> tallies.results(poll).compose(results -> {
+            Future<Long> toRunners = gateway.publish(Topic.results(eventId), "poll-results", results);
+            return poll.resultsVisible()
+                ? toRunners.compose(seq -> gateway.publish(poll.audience(), "poll-results", results)) : toRunners;
+          }));
         })
         .onFailure(err -> log.warn("Results of poll {} not pushed", pollId, err));
   }

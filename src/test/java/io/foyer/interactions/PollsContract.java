@@ -184,6 +184,30 @@ abstract class PollsContract {
   }
 
   @Test
+  void organizersFollowLiveResultsThatTheAudienceDoesNotSee() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    List<String> tokens = polls.attendees(eventId, 2);
+    WsClient organizer = socket(ADMIN_KEY);
+    assertThat(organizer.subscribe("results:" + eventId, null).getString("type")).isEqualTo("subscribed");
+    WsClient audience = socket(tokens.get(0));
+    assertThat(audience.subscribe("results:" + eventId, null).getString("code")).isEqualTo("forbidden");
+    assertThat(audience.subscribe("event:" + eventId, null).getString("type")).isEqualTo("subscribed");
+    long pollId = polls.live(eventId, singleChoice(false));
+
+    polls.vote(eventId, pollId, tokens.get(1), UUID.randomUUID().toString(), pick("c"));
+
+    JsonObject pushed = organizer.next(frame -> "poll-results".equals(frame.getString("kind")));
+    assertThat(pushed.getString("topic")).isEqualTo("results:" + eventId);
+    assertThat(pushed.getJsonObject("data").getJsonObject("counts").getMap()).isEqualTo(Map.of("a", 0, "b", 0, "c", 1));
+    // the audience's topic got the launch, then nothing about results before a later announcement
+    HttpResponse<Buffer> later = api.post("/api/events/" + eventId + "/announcements", ADMIN_KEY,
+        new JsonObject().put("body", "after the ballot"));
+    assertThat(later.statusCode()).isEqualTo(201);
+    audience.next(frame -> "announcement".equals(frame.getString("kind")));
+    assertThat(audience.seen()).noneMatch(frame -> "poll-results".equals(frame.getString("kind")));
+  }
+
+  @Test
   void aSessionsPollIsPushedToTheSessionsTopic() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     JsonObject event = api.get("/api/events/" + eventId, null).bodyAsJsonObject();
