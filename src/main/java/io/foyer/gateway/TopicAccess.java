@@ -29,6 +29,7 @@ final class TopicAccess {
   Future<Void> check(Client client, Topic topic) {
     return switch (topic.kind()) {
       case EVENT, LOBBY -> allowIf(client.coversEvent(topic.numericId()), topic);
+      case RESULTS -> allowIf(!client.attendee() && client.coversEvent(topic.numericId()), topic);
       case SESSION -> catalog.sessionEvent(topic.numericId())
           .compose(event -> allowIf(client.coversEvent(event), topic));
       case ATTENDEE -> client.attendee()
