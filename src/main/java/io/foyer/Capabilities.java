@@ -5,6 +5,7 @@ import io.foyer.config.FoyerConfig;
 import io.foyer.events.EventCatalog;
 import io.foyer.events.EventsVerticle;
 import io.foyer.gateway.GatewayNode;
+import io.foyer.interactions.InteractionsVerticle;
 import io.foyer.live.LiveState;
 import io.foyer.presence.AttendanceVerticle;
 import io.foyer.presence.Presence;
@@ -44,6 +45,11 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
             once(new PresenceVerticle(presence, live, nodeId, config.node()))))
         .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials, nodeId,
             metrics))
+        // interactions push to attendees, so they start once the gateway runs
+        .compose(gateway -> deployInOrder(vertx, deployments, List.of(once(new InteractionsVerticle(pool, catalog,
+            live, gateway.gateway(), config.writer(), config.interactions(), metrics, nodeId))))
+            .map(gateway)
+            .recover(err -> gateway.close().transform(x -> Future.failedFuture(err))))
         .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, deployments))
         .recover(err -> undeploy(vertx, deployments).transform(x -> Future.failedFuture(err)));
   }

@@ -10,6 +10,7 @@ import io.foyer.config.FoyerConfig.Engine;
 import io.foyer.events.EventRoutes;
 import io.foyer.gateway.Gateway;
 import io.foyer.gateway.GatewayRoutes;
+import io.foyer.interactions.InteractionRoutes;
 import io.foyer.http.HttpServerVerticle;
 import io.foyer.http.RouterFactory;
 import io.foyer.http.RouterFactory.ApiRoutes;
@@ -206,7 +207,8 @@ public final class FoyerApp {
         new RegistrationRoutes(auth),
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(auth, capabilities.catalog()),
-        new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()));
+        new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),
+        new InteractionRoutes(auth));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),

@@ -92,6 +92,24 @@ public final class AuthHandlers {
     };
   }
 
+  /**
+   * Admits an organizer key or an attendee token, whichever the bearer is, for routes that serve both and
+   * decide themselves what each may do.
+   */
+  public Handler<RoutingContext> organizerOrAttendee() {
+    Handler<RoutingContext> attendee = attendee();
+    return ctx -> {
+      String bearer = bearer(ctx);
+      var organizer = bearer == null ? java.util.Optional.<Organizer>empty() : keys.authenticate(bearer);
+      if (organizer.isPresent()) {
+        ctx.put(ORGANIZER, organizer.get());
+        ctx.next();
+      } else {
+        attendee.handle(ctx);
+      }
+    };
+  }
+
   /** The organizer admitted for this request, after checking the key may act on the event. */
   public static Organizer organizerFor(RoutingContext ctx, long eventId) {
     Organizer organizer = organizer(ctx);
@@ -131,6 +149,11 @@ public final class AuthHandlers {
 
   public static Organizer organizer(RoutingContext ctx) {
     return ctx.get(ORGANIZER);
+  }
+
+  /** The attendee admitted for this request, or null when it was not an attendee's. */
+  public static Attendee attendee(RoutingContext ctx) {
+    return ctx.get(ATTENDEE);
   }
 
   /** The attendee admitted for this request, after checking the token belongs to the event. */

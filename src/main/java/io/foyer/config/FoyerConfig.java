@@ -15,6 +15,7 @@ public record FoyerConfig(
     LiveConfig live,
     GatewayConfig gateway,
     WriterConfig writer,
+    InteractionsConfig interactions,
     ClusterConfig cluster,
     LogConfig log,
     String sources) {
@@ -63,6 +64,9 @@ public record FoyerConfig(
    */
   public record WriterConfig(int maxBatchRows, Duration linger, int maxQueuedRows, int maxConcurrentBatches,
       Duration maxExpectedWait) {}
+
+  /** Polls and quizzes: word-cloud answers containing a blocked word are refused. */
+  public record InteractionsConfig(java.util.Set<String> wordCloudBlocklist) {}
 
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort) {}
 
@@ -115,6 +119,7 @@ public record FoyerConfig(
         raw.integer("writer.maxQueuedRows", 1, 10_000_000),
         raw.integer("writer.maxConcurrentBatches", 1, 64),
         Duration.ofMillis(raw.integer("writer.maxExpectedWaitMillis", 0, 600_000)));
+    InteractionsConfig interactions = new InteractionsConfig(blocklist(raw));
     ClusterConfig cluster = new ClusterConfig(
         raw.bool("cluster.enabled"),
         nonEmpty(raw, "cluster.host"),
@@ -135,7 +140,7 @@ public record FoyerConfig(
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, gateway, writer, cluster, log,
+    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, gateway, writer, interactions, cluster, log,
         raw.text(ConfigLoader.SOURCES_KEY));
   }
 
@@ -183,6 +188,17 @@ public record FoyerConfig(
       origins.add(trimmed.toLowerCase(java.util.Locale.ROOT));
     }
     return List.copyOf(origins);
+  }
+
+  /** The blocked words as given (the interactions capability normalises them as it does answers). */
+  private static java.util.Set<String> blocklist(RawSettings raw) {
+    java.util.Set<String> words = new java.util.LinkedHashSet<>();
+    for (String word : raw.text("interactions.wordCloudBlocklist").split(",")) {
+      if (!word.isBlank()) {
+        words.add(word.strip());
+      }
+    }
+    return java.util.Set.copyOf(words);
   }
 
   private static String keyPrefix(RawSettings raw) {

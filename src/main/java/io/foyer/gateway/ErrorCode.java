@@ -11,6 +11,7 @@ enum ErrorCode {
   UNAUTHORIZED("unauthorized"),
   ALREADY_AUTHENTICATED("already-authenticated"),
   UNSUPPORTED_VERSION("unsupported-version"),
+  FORBIDDEN("forbidden"),
   RATE_LIMITED("rate-limited"),
   UNAVAILABLE("unavailable");
 

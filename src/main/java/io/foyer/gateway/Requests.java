@@ -1,5 +1,9 @@
 package io.foyer.gateway;
 
+import io.foyer.bus.Bus;
+import io.foyer.interactions.InteractionMessages;
+import io.foyer.interactions.InteractionMessages.Vote;
+import io.foyer.problem.ProblemException;
 import java.nio.charset.StandardCharsets;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -8,7 +12,7 @@ import io.vertx.core.json.JsonObject;
 /** The protocol's requests (docs/protocol.md): checks each message's shape and hands it to its handler. */
 final class Requests {
 
-  private static final String TOPIC_FORMAT = "topic must be event:<id>, session:<id>, attendee:<id> or lobby:<id>";
+  private static final String TOPIC_FORMAT = "topic must be event:<id>, session:<id>, attendee:<id>, lobby:<id> or results:<id>";
 
   private Requests() {}
 
@@ -48,6 +52,7 @@ final class Requests {
       case "ping" -> connection.send(Frames.reply("pong", re).encode());
       case "subscribe" -> subscribe(connection, re, request);
       case "unsubscribe" -> unsubscribe(connection, re, request);
+      case "vote" -> vote(connection, re, request);
       default -> connection.send(Frames.error(re, ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'"));
     }
   }
@@ -81,6 +86,36 @@ final class Requests {
       return;
     }
     connection.subscriptions().unsubscribe(re, topic);
+  }
+
+  /**
+   * An attendee's ballot, handed to the interactions capability; its reply comes once the ballot is durable, and
+   * a refusal keeps the problem's own code (the same as over HTTP).
+   */
+  private static void vote(Connection connection, String re, JsonObject request) {
+    Client client = authenticated(connection, re);
+    if (client == null) {
+      return;
+    }
+    if (!client.attendee()) {
+      connection.send(Frames.error(re, ErrorCode.FORBIDDEN, "only attendees vote"));
+      return;
+    }
+    if (!(request.getValue("pollId") instanceof Number pollId) || pollId.doubleValue() != pollId.longValue()) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, "pollId must be the id of a poll (a whole number)"));
+      return;
+    }
+    Vote vote = new Vote(client.eventId(), client.registrationId(), pollId.longValue(), request.getValue("voteId"),
+        request.getValue("answer"));
+    Bus.<JsonObject>request(connection.services().vertx(), InteractionMessages.VOTE, vote).onComplete(ar -> {
+      if (ar.succeeded()) {
+        connection.send(Frames.reply("voted", re).mergeIn(ar.result()).encode());
+      } else if (ar.cause() instanceof ProblemException problem) {
+        connection.send(Frames.error(re, problem.type().code(), problem.detail()));
+      } else {
+        connection.send(Frames.error(re, ErrorCode.UNAVAILABLE, "the ballot could not be taken now; retry"));
+      }
+    });
   }
 
   private static Client authenticated(Connection connection, String re) {

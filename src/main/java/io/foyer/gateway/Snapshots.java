@@ -33,7 +33,7 @@ final class Snapshots {
    * therefore not left out, and nothing numbered after the reset is in it (that comes live).
    */
   Future<JsonObject> of(Topic topic, HistorySlice slice) {
-    if (topic.kind() == Topic.Kind.LOBBY) {
+    if (topic.kind() == Topic.Kind.LOBBY || topic.kind() == Topic.Kind.RESULTS) {
       return Future.succeededFuture(new JsonObject());
     }
     long upTo = slice.lastSequence();

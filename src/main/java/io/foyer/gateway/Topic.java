@@ -11,7 +11,7 @@ public record Topic(Kind kind, String id) {
 
   /** The kinds of topic. */
   public enum Kind {
-    EVENT, SESSION, ATTENDEE, LOBBY;
+    EVENT, SESSION, ATTENDEE, LOBBY, RESULTS;
 
     String prefix() {
       return name().toLowerCase(Locale.ROOT);
@@ -30,6 +30,11 @@ public record Topic(Kind kind, String id) {
 
   public static Topic attendee(UUID registrationId) {
     return new Topic(Kind.ATTENDEE, registrationId.toString());
+  }
+
+  /** The live results of an event's polls, whether or not the audience sees them: for those who run them. */
+  public static Topic results(long eventId) {
+    return new Topic(Kind.RESULTS, Long.toString(eventId));
   }
 
   public static Topic lobby(long eventId) {

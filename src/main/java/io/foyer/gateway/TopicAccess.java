@@ -33,6 +33,7 @@ final class TopicAccess {
     }
     return switch (topic.kind()) {
       case EVENT, LOBBY -> allowIf(client.coversEvent(topic.numericId()), topic);
+      case RESULTS -> allowIf(!client.attendee() && client.coversEvent(topic.numericId()), topic);
       case SESSION -> catalog.sessionEvent(topic.numericId())
           .compose(event -> allowIf(client.coversEvent(event), topic));
       case ATTENDEE -> client.attendee()
@@ -43,7 +44,8 @@ final class TopicAccess {
 
   private Future<Void> presenterCheck(Client presenter, Topic topic) {
     return switch (topic.kind()) {
-      case EVENT -> allowIf(presenter.eventId() == topic.numericId(), topic);
+      // live results are what a presenter runs polls for; they hold no personal data
+      case EVENT, RESULTS -> allowIf(presenter.eventId() == topic.numericId(), topic);
       case SESSION -> catalog.sessionEvent(topic.numericId()).compose(event -> allowIf(
           presenter.eventId() == event.longValue()
               && (presenter.sessionId() == null || presenter.sessionId() == topic.numericId()), topic));

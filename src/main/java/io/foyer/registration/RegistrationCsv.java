@@ -1,5 +1,7 @@
 package io.foyer.registration;
 
+import static io.foyer.http.CsvCells.cell;
+
 import io.foyer.events.Event;
 import io.foyer.events.RegistrationField;
 import io.foyer.http.Times;
@@ -58,20 +60,6 @@ final class RegistrationCsv {
       return choices.stream().map(String::valueOf).collect(Collectors.joining("; "));
     }
     return value == null ? null : value.toString();
-  }
-
-  /**
-   * A spreadsheet would run a cell starting with = + - @ as a formula; attendee input must never be code, so
-   * such cells get a leading apostrophe.
-   */
-  static String cell(String value) {
-    if (value == null) {
-      return "";
-    }
-    if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
-      return "'" + value;
-    }
-    return value;
   }
 
   private static String nullToEmpty(String value) {

@@ -6,6 +6,7 @@ import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.foyer.registration.RegistrationMessages.Admission;
+import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -114,13 +114,7 @@ public final class RegistrationWriter extends VerticleBase {
       // each command is the writer's own (made for this submission), so it carries its index itself
       batch.add(commands.get(i).put("index", i));
     }
-    return connection.preparedQuery(RegistrationSql.APPLY_COMMANDS).execute(Tuple.of(batch)).map(rows -> {
-      JsonObject[] results = new JsonObject[commands.size()];
-      for (Row row : rows) {
-        JsonObject result = (JsonObject) row.getValue("result");
-        results[result.getInteger("index")] = result;
-      }
-      return List.of(results);
-    });
+    return connection.preparedQuery(RegistrationSql.APPLY_COMMANDS).execute(Tuple.of(batch))
+        .map(rows -> BatchResults.inSubmissionOrder(rows, commands.size()));
   }
 }

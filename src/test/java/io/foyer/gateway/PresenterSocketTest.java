@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A presenter's socket: its event's topic and sessions, never an attendee's topic, a lobby or another event. */
+/** A presenter's socket: its event's topic, results and sessions, never an attendee's topic, a lobby or another event. */
 class PresenterSocketTest {
 
   private static FoyerApp node;
@@ -75,6 +75,8 @@ class PresenterSocketTest {
 
     assertThat(ws.subscribe("event:" + eventId, null).getString("type")).isEqualTo("subscribed");
     assertThat(ws.subscribe("session:" + sessionId, null).getString("type")).isEqualTo("subscribed");
+    assertThat(ws.subscribe("results:" + eventId, null).getString("type")).isEqualTo("subscribed");
+    assertForbidden(ws.subscribe("results:" + otherEvent, null));
     assertForbidden(ws.subscribe("attendee:" + attendee, null));
     assertForbidden(ws.subscribe("lobby:" + eventId, null));
     assertForbidden(ws.subscribe("event:" + otherEvent, null));

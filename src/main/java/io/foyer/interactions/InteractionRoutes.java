@@ -1,0 +1,161 @@
+package io.foyer.interactions;
+
+import io.foyer.audit.Actor;
+import io.foyer.auth.Attendee;
+import io.foyer.auth.AuthHandlers;
+import io.foyer.auth.Organizer;
+import io.foyer.bus.Bus;
+import io.foyer.http.Replies;
+import io.foyer.http.RequestBodies;
+import io.foyer.http.RouterFactory.ApiRoutes;
+import io.foyer.interactions.InteractionMessages.Action;
+import io.foyer.interactions.InteractionMessages.CreatePoll;
+import io.foyer.interactions.InteractionMessages.Export;
+import io.foyer.interactions.InteractionMessages.Exported;
+import io.foyer.interactions.InteractionMessages.ListPolls;
+import io.foyer.interactions.InteractionMessages.OfPoll;
+import io.foyer.interactions.InteractionMessages.ResultsQuery;
+import io.foyer.interactions.InteractionMessages.Run;
+import io.foyer.interactions.InteractionMessages.UpdatePoll;
+import io.foyer.interactions.InteractionMessages.Vote;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The HTTP face of interactions: organizers run polls, attendees read them (in their language) and vote. What
+ * a poll or a ballot means is decided by {@link InteractionsVerticle}.
+ */
+public final class InteractionRoutes implements ApiRoutes {
+
+  private static final Map<String, Action> ACTIONS = Map.of("launch", Action.LAUNCH, "close", Action.CLOSE,
+      "reopen", Action.REOPEN, "reveal", Action.SHOW_RESULTS, "hide", Action.HIDE_RESULTS);
+
+  private final AuthHandlers auth;
+
+  public InteractionRoutes(AuthHandlers auth) {
+    this.auth = auth;
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router api) {
+    String base = "/events/:eventId/polls";
+    String one = base + "/:pollId";
+    api.post(base).handler(auth.organizerOrAttendee()).handler(this::create);
+    api.get(base).handler(auth.organizerOrAttendee()).handler(this::list);
+    api.get(one).handler(auth.organizerOrAttendee()).handler(this::one);
+    api.patch(one).handler(auth.organizerOrAttendee()).handler(this::update);
+    api.get(one + "/results").handler(auth.organizerOrAttendee()).handler(this::results);
+    api.post(one + "/ballots").handler(auth.attendee()).handler(this::vote);
+    api.post(one + "/:action").handler(auth.organizerOrAttendee()).handler(this::run);
+  }
+
+  /**
+   * Who may run the interactions of an event (create, change, launch, close polls, see live results): today the
+   * organizers whose key covers the event. The one place to widen, for presenters of the event or of one of its
+   * sessions.
+   */
+  static Actor runnerOf(RoutingContext ctx, long eventId) {
+    Organizer organizer = AuthHandlers.organizer(ctx);
+    if (organizer == null) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "only the event's organizers may run its polls");
+    }
+    return AuthHandlers.actor(ctx, AuthHandlers.organizerFor(ctx, eventId));
+  }
+
+  private void create(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    Actor actor = runnerOf(ctx, eventId);
+    JsonObject body = RequestBodies.jsonObject(ctx);
+    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, actor))
+        .onComplete(Replies.to(ctx, poll -> ctx.response().setStatusCode(201)
+            .putHeader("Location", ctx.request().path() + "/" + poll.getLong("id"))
+            .putHeader("Content-Type", "application/json").end(poll.encode())));
+  }
+
+  private void list(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    answerJson(ctx, ask(ctx, InteractionMessages.LIST, new ListPolls(eventId, attendeeOrRunner(ctx, eventId))));
+  }
+
+  private void one(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    UUID attendee = attendeeOrRunner(ctx, eventId);
+    answerJson(ctx, ask(ctx, InteractionMessages.GET, new OfPoll(eventId, RequestBodies.idParam(ctx, "pollId"),
+        attendee)));
+  }
+
+  private void update(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    Actor actor = runnerOf(ctx, eventId);
+    long pollId = RequestBodies.idParam(ctx, "pollId");
+    answerJson(ctx, ask(ctx, InteractionMessages.UPDATE,
+        new UpdatePoll(eventId, pollId, RequestBodies.jsonObject(ctx), actor)));
+  }
+
+  private void run(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    Action action = ACTIONS.get(ctx.pathParam("action"));
+    if (action == null) {
+      throw new ProblemException(ProblemType.NOT_FOUND, "no such path; a poll can be "
+          + String.join(", ", ACTIONS.keySet()));
+    }
+    Actor actor = runnerOf(ctx, eventId);
+    answerJson(ctx, ask(ctx, InteractionMessages.RUN,
+        new Run(eventId, RequestBodies.idParam(ctx, "pollId"), action, actor)));
+  }
+
+  /** Without format: the results now (live or final); with format=json or csv, the final results as a file. */
+  private void results(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    runnerOf(ctx, eventId);
+    long pollId = RequestBodies.idParam(ctx, "pollId");
+    String format = ctx.request().getParam("format");
+    if (format == null) {
+      answerJson(ctx, ask(ctx, InteractionMessages.RESULTS, new ResultsQuery(eventId, pollId)));
+      return;
+    }
+    if (!format.equals("csv") && !format.equals("json")) {
+      throw new ProblemException(ProblemType.BAD_REQUEST, "format must be csv or json");
+    }
+    InteractionRoutes.<Exported>ask(ctx, InteractionMessages.EXPORT, new Export(eventId, pollId, format.equals("csv")))
+        .onComplete(Replies.to(ctx, exported -> ctx.response().putHeader("Content-Type", exported.contentType())
+            .putHeader("Content-Disposition", "attachment; filename=\"poll-" + pollId + "-results." + format + "\"")
+            .end(exported.body())));
+  }
+
+  private void vote(RoutingContext ctx) {
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    Attendee attendee = AuthHandlers.attendeeOf(ctx, eventId);
+    long pollId = RequestBodies.idParam(ctx, "pollId");
+    JsonObject body = RequestBodies.jsonObject(ctx);
+    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.VOTE,
+            new Vote(eventId, attendee.registrationId(), pollId, body.getValue("voteId"), body.getValue("answer")))
+        .onComplete(Replies.to(ctx, ballot -> ctx.response()
+            .setStatusCode("cast".equals(ballot.getString("outcome")) ? 201 : 200)
+            .putHeader("Content-Type", "application/json").end(ballot.encode())));
+  }
+
+  /** The attendee's registration for an attendee (who sees the audience's view); null for those who run polls. */
+  private static UUID attendeeOrRunner(RoutingContext ctx, long eventId) {
+    if (AuthHandlers.attendee(ctx) != null) {
+      return AuthHandlers.attendeeOf(ctx, eventId).registrationId();
+    }
+    runnerOf(ctx, eventId);
+    return null;
+  }
+
+  private static <R> Future<R> ask(RoutingContext ctx, String address, Object request) {
+    return Bus.request(ctx.vertx(), address, request);
+  }
+
+  private static void answerJson(RoutingContext ctx, Future<JsonObject> answer) {
+    answer.onComplete(Replies.to(ctx, ctx::json));
+  }
+}
