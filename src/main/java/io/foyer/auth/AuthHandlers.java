@@ -60,16 +60,7 @@ public final class AuthHandlers {
       if (admittedAsOrganizer(ctx, bearer)) {
         return;
       }
-      presenters.verify(bearer).onComplete(ar -> {
-        if (ar.succeeded()) {
-          ctx.put(PRESENTER, ar.result());
-          ctx.next();
-        } else if (ar.cause() instanceof ProblemException problem && problem.type() == ProblemType.UNAUTHORIZED) {
-          refuseNonRunner(ctx, bearer);
-        } else {
-          ctx.fail(ar.cause());
-        }
-      });
+      admitPresenter(ctx, bearer, notPresenter -> refuseNonRunner(notPresenter, bearer));
     };
   }
 
@@ -93,20 +84,22 @@ public final class AuthHandlers {
   }
 
   /**
-   * Admits an organizer key or an attendee token, whichever the bearer is, for routes that serve both and
-   * decide themselves what each may do.
+   * Admits whoever takes part in an event's interactions: an organizer key or a valid presenter token (those who
+   * run them) or an attendee token (those who answer); the route then decides what each may do.
    */
-  public Handler<RoutingContext> organizerOrAttendee() {
+  public Handler<RoutingContext> runnerOrAttendee() {
     Handler<RoutingContext> attendee = attendee();
     return ctx -> {
       String bearer = bearer(ctx);
-      var organizer = bearer == null ? java.util.Optional.<Organizer>empty() : keys.authenticate(bearer);
-      if (organizer.isPresent()) {
-        ctx.put(ORGANIZER, organizer.get());
-        ctx.next();
-      } else {
+      if (bearer == null) {
         attendee.handle(ctx);
+        return;
       }
+      if (admittedAsOrganizer(ctx, bearer)) {
+        return;
+      }
+      // an attendee token fails the presenter check on its role claim, before any database read
+      admitPresenter(ctx, bearer, attendee);
     };
   }
 
@@ -173,6 +166,20 @@ public final class AuthHandlers {
       ctx.next();
     });
     return organizer.isPresent();
+  }
+
+  /** Admits a valid presenter token; any other token goes on to notPresenter. */
+  private void admitPresenter(RoutingContext ctx, String bearer, Handler<RoutingContext> notPresenter) {
+    presenters.verify(bearer).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.put(PRESENTER, ar.result());
+        ctx.next();
+      } else if (ar.cause() instanceof ProblemException problem && problem.type() == ProblemType.UNAUTHORIZED) {
+        notPresenter.handle(ctx);
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
   }
 
   /** A bearer that is neither a key nor a valid presenter token: an attendee's is known but not enough. */

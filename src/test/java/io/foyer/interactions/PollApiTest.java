@@ -99,6 +99,28 @@ class PollApiTest {
   }
 
   @Test
+  void theEventsPresentersRunItsPollsAndNoOtherPresenterDoes() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    long otherEvent = api.createEvent(new JsonObject());
+    String presenter = api.issuePresenterToken(eventId, null).getString("token");
+    String otherEventsPresenter = api.issuePresenterToken(otherEvent, null).getString("token");
+    String sessionPresenter = api.issuePresenterToken(eventId, api.createSession(eventId)).getString("token");
+
+    HttpResponse<Buffer> created = api.post(polls(eventId), presenter, singleChoice(false));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    long pollId = created.bodyAsJsonObject().getLong("id");
+    HttpResponse<Buffer> launched = api.post(polls(eventId) + "/" + pollId + "/launch", presenter, null);
+    assertThat(launched.bodyAsJsonObject().getString("status")).as(launched.bodyAsString()).isEqualTo("live");
+    assertThat(api.get(polls(eventId) + "/" + pollId + "/results", presenter).statusCode()).isEqualTo(200);
+
+    assertProblem(api.post(polls(eventId) + "/" + pollId + "/close", otherEventsPresenter, null), 403, "forbidden");
+    assertProblem(api.post(polls(eventId) + "/" + pollId + "/close", sessionPresenter, null), 403, "forbidden");
+    assertProblem(api.post(polls(eventId), "forged." + presenter, singleChoice(false)), 401, "unauthorized");
+    assertThat(api.get(polls(eventId) + "/" + pollId, ADMIN_KEY).bodyAsJsonObject().getString("status"))
+        .isEqualTo("live");
+  }
+
+  @Test
   void anUnknownPollOrAPollOfAnotherEventIsNotFound() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     long otherEvent = api.createEvent(new JsonObject());
