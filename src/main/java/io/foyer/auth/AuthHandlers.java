@@ -122,7 +122,7 @@ public final class AuthHandlers {
     Presenter presenter = ctx.get(PRESENTER);
     if (presenter == null) {
       Organizer organizer = organizerFor(ctx, eventId);
-      return new Runner(Runner.Role.ORGANIZER, actor(ctx, organizer));
+      return new Runner(Runner.Role.ORGANIZER, actor(ctx, organizer), null);
     }
     if (presenter.eventId() != eventId) {
       throw new ProblemException(ProblemType.FORBIDDEN, "this presenter token belongs to another event");
@@ -131,8 +131,28 @@ public final class AuthHandlers {
       throw new ProblemException(ProblemType.FORBIDDEN,
           "this presenter token is limited to session " + presenter.sessionId());
     }
+    return presenterRunner(ctx, presenter);
+  }
+
+  /**
+   * As {@link #runnerFor} where the session is not known yet (an existing poll's session is read by the
+   * capability): a session-scoped presenter is admitted with {@link Runner#onlySession()}, which the capability
+   * checks against what the request is about.
+   */
+  public static Runner runnerOfEvent(RoutingContext ctx, long eventId) {
+    Presenter presenter = ctx.get(PRESENTER);
+    if (presenter == null) {
+      return runnerFor(ctx, eventId, null);
+    }
+    if (presenter.eventId() != eventId) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "this presenter token belongs to another event");
+    }
+    return presenterRunner(ctx, presenter);
+  }
+
+  private static Runner presenterRunner(RoutingContext ctx, Presenter presenter) {
     return new Runner(Runner.Role.PRESENTER, new Actor("presenter:" + presenter.name(),
-        ctx.request().remoteAddress().hostAddress()));
+        ctx.request().remoteAddress().hostAddress()), presenter.sessionId());
   }
 
   /** Who acts in this request, from where: the organizer admitted for it and the caller's address, for audit. */

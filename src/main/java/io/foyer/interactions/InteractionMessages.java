@@ -1,6 +1,6 @@
 package io.foyer.interactions;
 
-import io.foyer.audit.Actor;
+import io.foyer.auth.Runner;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -22,10 +22,10 @@ public final class InteractionMessages {
   public static final String VOTE = "foyer.interactions.vote";
 
   /** A new draft poll from an organizer's body. Answer: the poll. */
-  public record CreatePoll(long eventId, JsonObject body, Actor actor) {}
+  public record CreatePoll(long eventId, JsonObject body, Runner runner) {}
 
   /** A change of a draft: the members given replace the stored ones, then the whole is checked. Answer: the poll. */
-  public record UpdatePoll(long eventId, long pollId, JsonObject patch, Actor actor) {}
+  public record UpdatePoll(long eventId, long pollId, JsonObject patch, Runner runner) {}
 
   /**
    * An event's polls. attendee null: an organizer, who sees every poll with every translation; else the
@@ -40,13 +40,13 @@ public final class InteractionMessages {
   public enum Action { LAUNCH, CLOSE, REOPEN, SHOW_RESULTS, HIDE_RESULTS }
 
   /** An action on a poll, pushed to its audience once done. Answer: the poll. */
-  public record Run(long eventId, long pollId, Action action, Actor actor) {}
+  public record Run(long eventId, long pollId, Action action, Runner runner) {}
 
   /** The results now: final once closed, else the live tally, whether or not the audience sees them. */
-  public record ResultsQuery(long eventId, long pollId) {}
+  public record ResultsQuery(long eventId, long pollId, Long onlySession) {}
 
   /** The final results of a closed poll as a file. Answer: {@link Exported}. */
-  public record Export(long eventId, long pollId, boolean csv) {}
+  public record Export(long eventId, long pollId, boolean csv, Long onlySession) {}
 
   /** A file and its content type. */
   public record Exported(String contentType, String body) {}

@@ -1,8 +1,8 @@
 package io.foyer.interactions;
 
-import io.foyer.audit.Actor;
 import io.foyer.auth.Attendee;
 import io.foyer.auth.AuthHandlers;
+import io.foyer.auth.Runner;
 import io.foyer.bus.Bus;
 import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
@@ -57,21 +57,21 @@ public final class InteractionRoutes implements ApiRoutes {
 
   /**
    * Who may run the interactions of an event (create, change, launch, close polls, see live results): the
-   * organizers whose key covers the event and the event's presenters. A presenter token scoped to one session
-   * is refused here for now: which session a poll belongs to is known only once the poll is read.
+   * organizers whose key covers the event and the event's presenters; a presenter scoped to one session only
+   * for that session's polls, which the verticle checks once it has read the poll.
    */
-  static Actor runnerOf(RoutingContext ctx, long eventId) {
+  static Runner runnerOf(RoutingContext ctx, long eventId) {
     if (AuthHandlers.attendee(ctx) != null) {
       throw new ProblemException(ProblemType.FORBIDDEN, "only the event's organizers and presenters may run its polls");
     }
-    return AuthHandlers.runnerFor(ctx, eventId, null).actor();
+    return AuthHandlers.runnerOfEvent(ctx, eventId);
   }
 
   private void create(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    Actor actor = runnerOf(ctx, eventId);
+    Runner runner = runnerOf(ctx, eventId);
     JsonObject body = RequestBodies.jsonObject(ctx);
-    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, actor))
+    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, runner))
         .onComplete(Replies.to(ctx, poll -> ctx.response().setStatusCode(201)
             .putHeader("Location", ctx.request().path() + "/" + poll.getLong("id"))
             .putHeader("Content-Type", "application/json").end(poll.encode())));
@@ -91,10 +91,10 @@ public final class InteractionRoutes implements ApiRoutes {
 
   private void update(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    Actor actor = runnerOf(ctx, eventId);
+    Runner runner = runnerOf(ctx, eventId);
     long pollId = RequestBodies.idParam(ctx, "pollId");
     answerJson(ctx, ask(ctx, InteractionMessages.UPDATE,
-        new UpdatePoll(eventId, pollId, RequestBodies.jsonObject(ctx), actor)));
+        new UpdatePoll(eventId, pollId, RequestBodies.jsonObject(ctx), runner)));
   }
 
   private void run(RoutingContext ctx) {
@@ -104,25 +104,25 @@ public final class InteractionRoutes implements ApiRoutes {
       throw new ProblemException(ProblemType.NOT_FOUND, "no such path; a poll can be "
           + String.join(", ", ACTIONS.keySet()));
     }
-    Actor actor = runnerOf(ctx, eventId);
+    Runner runner = runnerOf(ctx, eventId);
     answerJson(ctx, ask(ctx, InteractionMessages.RUN,
-        new Run(eventId, RequestBodies.idParam(ctx, "pollId"), action, actor)));
+        new Run(eventId, RequestBodies.idParam(ctx, "pollId"), action, runner)));
   }
 
   /** Without format: the results now (live or final); with format=json or csv, the final results as a file. */
   private void results(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    runnerOf(ctx, eventId);
+    Long onlySession = runnerOf(ctx, eventId).onlySession();
     long pollId = RequestBodies.idParam(ctx, "pollId");
     String format = ctx.request().getParam("format");
     if (format == null) {
-      answerJson(ctx, ask(ctx, InteractionMessages.RESULTS, new ResultsQuery(eventId, pollId)));
+      answerJson(ctx, ask(ctx, InteractionMessages.RESULTS, new ResultsQuery(eventId, pollId, onlySession)));
       return;
     }
     if (!format.equals("csv") && !format.equals("json")) {
       throw new ProblemException(ProblemType.BAD_REQUEST, "format must be csv or json");
     }
-    InteractionRoutes.<Exported>ask(ctx, InteractionMessages.EXPORT, new Export(eventId, pollId, format.equals("csv")))
+    InteractionRoutes.<Exported>ask(ctx, InteractionMessages.EXPORT, new Export(eventId, pollId, format.equals("csv"), onlySession))
         .onComplete(Replies.to(ctx, exported -> ctx.response().putHeader("Content-Type", exported.contentType())
             .putHeader("Content-Disposition", "attachment; filename=\"poll-" + pollId + "-results." + format + "\"")
             .end(exported.body())));

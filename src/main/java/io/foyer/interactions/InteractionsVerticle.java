@@ -1,5 +1,6 @@
 package io.foyer.interactions;
 
+import io.foyer.audit.Actor;
 import io.foyer.bus.Bus;
 import io.foyer.config.FoyerConfig.InteractionsConfig;
 import io.foyer.config.FoyerConfig.WriterConfig;
@@ -113,16 +114,19 @@ public final class InteractionsVerticle extends VerticleBase {
 
   private Future<JsonObject> create(CreatePoll request) {
     PollDefinition definition = PollDefinition.fromJson(request.body());
+    requireScope(request.runner().onlySession(), definition.sessionId());
     return checkWhere(request.eventId(), definition)
-        .compose(v -> polls.create(request.eventId(), definition, request.actor()))
+        .compose(v -> polls.create(request.eventId(), definition, request.runner().actor()))
         .map(Poll::toJson);
   }
 
   private Future<JsonObject> update(UpdatePoll request) {
     return polls.get(request.eventId(), request.pollId()).compose(current -> {
+      requireScope(request.runner().onlySession(), current.definition().sessionId());
       PollDefinition changed = PollDefinition.fromJson(current.definition().toJson().mergeIn(request.patch()));
+      requireScope(request.runner().onlySession(), changed.sessionId());
       return checkWhere(request.eventId(), changed)
-          .compose(v -> polls.updateDraft(request.eventId(), request.pollId(), changed, request.actor()));
+          .compose(v -> polls.updateDraft(request.eventId(), request.pollId(), changed, request.runner().actor()));
     }).map(Poll::toJson);
   }
 
@@ -165,15 +169,24 @@ public final class InteractionsVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> run(Run request) {
+    Long onlySession = request.runner().onlySession();
+    // a session's presenter may act on that session's polls only, so it is read first
+    return onlySession == null ? act(request) : polls.get(request.eventId(), request.pollId()).compose(poll -> {
+      requireScope(onlySession, poll.definition().sessionId());
+      return act(request);
+    });
+  }
+
+  private Future<JsonObject> act(Run request) {
     long eventId = request.eventId();
     long pollId = request.pollId();
+    Actor actor = request.runner().actor();
     Future<Poll> changed = switch (request.action()) {
-      case LAUNCH -> polls.transition(eventId, pollId, Status.DRAFT, Status.LIVE, request.actor());
-      case CLOSE -> polls.transition(eventId, pollId, Status.LIVE, Status.CLOSED, request.actor())
-          .compose(this::resetTally);
-      case REOPEN -> polls.transition(eventId, pollId, Status.CLOSED, Status.LIVE, request.actor());
-      case SHOW_RESULTS -> polls.setResultsVisible(eventId, pollId, true, request.actor());
-      case HIDE_RESULTS -> polls.setResultsVisible(eventId, pollId, false, request.actor());
+      case LAUNCH -> polls.transition(eventId, pollId, Status.DRAFT, Status.LIVE, actor);
+      case CLOSE -> polls.transition(eventId, pollId, Status.LIVE, Status.CLOSED, actor).compose(this::resetTally);
+      case REOPEN -> polls.transition(eventId, pollId, Status.CLOSED, Status.LIVE, actor);
+      case SHOW_RESULTS -> polls.setResultsVisible(eventId, pollId, true, actor);
+      case HIDE_RESULTS -> polls.setResultsVisible(eventId, pollId, false, actor);
     };
     return changed.compose(poll -> {
       cache.put(poll.id(), new Cached(poll, System.nanoTime()));
@@ -211,7 +224,17 @@ public final class InteractionsVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> results(ResultsQuery request) {
-    return polls.get(request.eventId(), request.pollId()).compose(this::resultsOf);
+    return polls.get(request.eventId(), request.pollId()).compose(poll -> {
+      requireScope(request.onlySession(), poll.definition().sessionId());
+      return resultsOf(poll);
+    });
+  }
+
+  /** A presenter scoped to a session (onlySession) runs that session's polls only. */
+  private static void requireScope(Long onlySession, Long pollSession) {
+    if (onlySession != null && !onlySession.equals(pollSession)) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "this presenter token is limited to session " + onlySession);
+    }
   }
 
   /** Final results once closed (counted from the ballots), else the live tally. */
@@ -221,6 +244,7 @@ public final class InteractionsVerticle extends VerticleBase {
 
   private Future<Exported> export(Export request) {
     return polls.get(request.eventId(), request.pollId()).map(poll -> {
+      requireScope(request.onlySession(), poll.definition().sessionId());
       if (poll.status() != Status.CLOSED || poll.finalResults() == null) {
         throw new ProblemException(ProblemType.POLL_NOT_CLOSED, "poll " + poll.id() + " is "
             + poll.status().apiName() + "; its results are exported once it is closed");

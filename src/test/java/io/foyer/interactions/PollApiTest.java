@@ -104,7 +104,8 @@ class PollApiTest {
     long otherEvent = api.createEvent(new JsonObject());
     String presenter = api.issuePresenterToken(eventId, null).getString("token");
     String otherEventsPresenter = api.issuePresenterToken(otherEvent, null).getString("token");
-    String sessionPresenter = api.issuePresenterToken(eventId, api.createSession(eventId)).getString("token");
+    long sessionId = api.createSession(eventId);
+    String sessionPresenter = api.issuePresenterToken(eventId, sessionId).getString("token");
 
     HttpResponse<Buffer> created = api.post(polls(eventId), presenter, singleChoice(false));
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
@@ -114,7 +115,18 @@ class PollApiTest {
     assertThat(api.get(polls(eventId) + "/" + pollId + "/results", presenter).statusCode()).isEqualTo(200);
 
     assertProblem(api.post(polls(eventId) + "/" + pollId + "/close", otherEventsPresenter, null), 403, "forbidden");
+    // a session's presenter runs that session's polls, and no others
     assertProblem(api.post(polls(eventId) + "/" + pollId + "/close", sessionPresenter, null), 403, "forbidden");
+    assertProblem(api.get(polls(eventId) + "/" + pollId + "/results", sessionPresenter), 403, "forbidden");
+    assertProblem(api.post(polls(eventId), sessionPresenter, singleChoice(false)), 403, "forbidden");
+    HttpResponse<Buffer> sessionPoll = api.post(polls(eventId), sessionPresenter,
+        singleChoice(false).put("sessionId", sessionId));
+    assertThat(sessionPoll.statusCode()).as(sessionPoll.bodyAsString()).isEqualTo(201);
+    long sessionPollId = sessionPoll.bodyAsJsonObject().getLong("id");
+    assertProblem(api.patch(polls(eventId) + "/" + sessionPollId, sessionPresenter,
+        new JsonObject().put("sessionId", null)), 403, "forbidden");
+    assertThat(api.post(polls(eventId) + "/" + sessionPollId + "/launch", sessionPresenter, null)
+        .bodyAsJsonObject().getString("status")).isEqualTo("live");
     assertProblem(api.post(polls(eventId), "forged." + presenter, singleChoice(false)), 401, "unauthorized");
     assertThat(api.get(polls(eventId) + "/" + pollId, ADMIN_KEY).bodyAsJsonObject().getString("status"))
         .isEqualTo("live");
