@@ -52,6 +52,11 @@ final class Connection {
     authentication.start(urlToken);
   }
 
+  /** The peer's address, for the audit trail of what an organizer or presenter does over this socket. */
+  String remoteAddress() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+  }
+
   String id() {
     return id;
   }

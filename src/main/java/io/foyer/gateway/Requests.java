@@ -1,10 +1,15 @@
 package io.foyer.gateway;
 
+import io.foyer.audit.Actor;
+import io.foyer.auth.Runner;
 import io.foyer.bus.Bus;
 import io.foyer.interactions.InteractionMessages;
+import io.foyer.interactions.InteractionMessages.Action;
+import io.foyer.interactions.InteractionMessages.Run;
 import io.foyer.interactions.InteractionMessages.Vote;
 import io.foyer.problem.ProblemException;
 import java.nio.charset.StandardCharsets;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -53,6 +58,7 @@ final class Requests {
       case "subscribe" -> subscribe(connection, re, request);
       case "unsubscribe" -> unsubscribe(connection, re, request);
       case "vote" -> vote(connection, re, request);
+      case "run-poll" -> runPoll(connection, re, request);
       default -> connection.send(Frames.error(re, ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'"));
     }
   }
@@ -107,15 +113,61 @@ final class Requests {
     }
     Vote vote = new Vote(client.eventId(), client.registrationId(), pollId.longValue(), request.getValue("voteId"),
         request.getValue("answer"));
-    Bus.<JsonObject>request(connection.services().vertx(), InteractionMessages.VOTE, vote).onComplete(ar -> {
-      if (ar.succeeded()) {
-        connection.send(Frames.reply("voted", re).mergeIn(ar.result()).encode());
-      } else if (ar.cause() instanceof ProblemException problem) {
-        connection.send(Frames.error(re, problem.type().code(), problem.detail()));
-      } else {
-        connection.send(Frames.error(re, ErrorCode.UNAVAILABLE, "the ballot could not be taken now; retry"));
-      }
-    });
+    Bus.<JsonObject>request(connection.services().vertx(), InteractionMessages.VOTE, vote)
+        .onComplete(ar -> answer(connection, re, "voted", ar.map(ballot -> ballot),
+            "the ballot could not be taken now; retry"));
+  }
+
+  /**
+   * An organizer or presenter launches, closes, reopens, reveals or hides a poll over its socket, as over REST:
+   * {pollId, action, eventId (needed only with a key for every event)}; answered with the poll once done.
+   */
+  private static void runPoll(Connection connection, String re, JsonObject request) {
+    Client client = authenticated(connection, re);
+    if (client == null) {
+      return;
+    }
+    if (client.attendee()) {
+      connection.send(Frames.error(re, ErrorCode.FORBIDDEN, "only the event's organizers and presenters run polls"));
+      return;
+    }
+    Object eventValue = request.getValue("eventId", client.eventId());
+    if (!(eventValue instanceof Number eventId) || eventId.doubleValue() != eventId.longValue()
+        || !(request.getValue("pollId") instanceof Number pollId) || pollId.doubleValue() != pollId.longValue()) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST,
+          "pollId (and eventId, with a key for every event) must be whole numbers"));
+      return;
+    }
+    Action action = Action.named(request.getValue("action") instanceof String name ? name : null);
+    if (action == null) {
+      connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, "action must be one of " + Action.names()));
+      return;
+    }
+    if (client.eventId() != null && client.eventId() != eventId.longValue()) {
+      connection.send(Frames.error(re, ErrorCode.FORBIDDEN, "this socket's key or token is for event "
+          + client.eventId()));
+      return;
+    }
+    Actor actor = new Actor(client.presenter() ? "presenter:" + client.name() : client.name(),
+        connection.remoteAddress());
+    Runner runner = new Runner(client.presenter() ? Runner.Role.PRESENTER : Runner.Role.ORGANIZER, actor,
+        client.sessionId());
+    Bus.<JsonObject>request(connection.services().vertx(), InteractionMessages.RUN,
+            new Run(eventId.longValue(), pollId.longValue(), action, runner))
+        .onComplete(ar -> answer(connection, re, "poll-updated", ar.map(poll -> new JsonObject().put("poll", poll)),
+            "the poll could not be changed now; retry"));
+  }
+
+  /** A request's reply, or its refusal with the same code as over HTTP. */
+  private static void answer(Connection connection, String re, String replyType, AsyncResult<JsonObject> ar,
+      String unavailable) {
+    if (ar.succeeded()) {
+      connection.send(Frames.reply(replyType, re).mergeIn(ar.result()).encode());
+    } else if (ar.cause() instanceof ProblemException problem) {
+      connection.send(Frames.error(re, problem.type().code(), problem.detail()));
+    } else {
+      connection.send(Frames.error(re, ErrorCode.UNAVAILABLE, unavailable));
+    }
   }
 
   private static Client authenticated(Connection connection, String re) {

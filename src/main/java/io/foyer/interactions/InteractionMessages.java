@@ -36,8 +36,31 @@ public final class InteractionMessages {
   /** One poll, seen as in {@link ListPolls}; an attendee also gets the results when they are visible. */
   public record OfPoll(long eventId, long pollId, UUID attendee) {}
 
-  /** What the people running a poll do with it. */
-  public enum Action { LAUNCH, CLOSE, REOPEN, SHOW_RESULTS, HIDE_RESULTS }
+  /** What the people running a poll do with it, by the name the API gives it. */
+  public enum Action {
+    LAUNCH("launch"), CLOSE("close"), REOPEN("reopen"), SHOW_RESULTS("reveal"), HIDE_RESULTS("hide");
+
+    private final String apiName;
+
+    Action(String apiName) {
+      this.apiName = apiName;
+    }
+
+    /** The action of that API name, or null. */
+    public static Action named(String name) {
+      for (Action action : values()) {
+        if (action.apiName.equals(name)) {
+          return action;
+        }
+      }
+      return null;
+    }
+
+    /** The API names, for error messages. */
+    public static String names() {
+      return String.join(", ", java.util.Arrays.stream(values()).map(action -> action.apiName).toList());
+    }
+  }
 
   /** An action on a poll, pushed to its audience once done. Answer: the poll. */
   public record Run(long eventId, long pollId, Action action, Runner runner) {}

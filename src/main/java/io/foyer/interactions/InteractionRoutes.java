@@ -24,7 +24,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -33,8 +32,6 @@ import java.util.UUID;
  */
 public final class InteractionRoutes implements ApiRoutes {
 
-  private static final Map<String, Action> ACTIONS = Map.of("launch", Action.LAUNCH, "close", Action.CLOSE,
-      "reopen", Action.REOPEN, "reveal", Action.SHOW_RESULTS, "hide", Action.HIDE_RESULTS);
 
   private final AuthHandlers auth;
 
@@ -99,10 +96,10 @@ public final class InteractionRoutes implements ApiRoutes {
 
   private void run(RoutingContext ctx) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
-    Action action = ACTIONS.get(ctx.pathParam("action"));
+    Action action = Action.named(ctx.pathParam("action"));
     if (action == null) {
       throw new ProblemException(ProblemType.NOT_FOUND, "no such path; a poll can be "
-          + String.join(", ", ACTIONS.keySet()));
+          + Action.names());
     }
     Runner runner = runnerOf(ctx, eventId);
     answerJson(ctx, ask(ctx, InteractionMessages.RUN,

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
 import io.foyer.testing.TestNodes;
+import io.foyer.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -130,6 +131,48 @@ class PollApiTest {
     assertProblem(api.post(polls(eventId), "forged." + presenter, singleChoice(false)), 401, "unauthorized");
     assertThat(api.get(polls(eventId) + "/" + pollId, ADMIN_KEY).bodyAsJsonObject().getString("status"))
         .isEqualTo("live");
+  }
+
+  @Test
+  void presentersAndOrganizersRunPollsOverTheirSocketAsOverRest() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    long sessionId = api.createSession(eventId);
+    long pollId = polls.create(eventId, singleChoice(false)).getLong("id");
+    String attendee = polls.attendees(eventId, 1).get(0);
+    try (WsClient presenter = WsClient.connect(node.httpPort(), api.issuePresenterToken(eventId, null).getString("token"));
+        WsClient sessionPresenter = WsClient.connect(node.httpPort(),
+            api.issuePresenterToken(eventId, sessionId).getString("token"));
+        WsClient organizer = WsClient.connect(node.httpPort(), ADMIN_KEY);
+        WsClient audience = WsClient.connect(node.httpPort(), attendee)) {
+      for (WsClient ws : List.of(presenter, sessionPresenter, organizer, audience)) {
+        ws.next("welcome");
+      }
+
+      String launch = presenter.send(runPoll(pollId, "launch"));
+      JsonObject launched = presenter.next("poll-updated");
+      assertThat(launched.getString("re")).isEqualTo(launch);
+      assertThat(launched.getJsonObject("poll").getString("status")).isEqualTo("live");
+
+      assertError(audience, audience.send(runPoll(pollId, "close")), "forbidden");
+      assertError(sessionPresenter, sessionPresenter.send(runPoll(pollId, "close")), "forbidden");
+      assertError(presenter, presenter.send(runPoll(pollId, "explode")), "bad-request");
+      assertError(presenter, presenter.send(runPoll(pollId, "launch")), "poll-not-draft");
+      assertError(organizer, organizer.send(runPoll(pollId, "close")), "bad-request"); // a key for every event names it
+      assertThat(api.get(polls(eventId) + "/" + pollId, ADMIN_KEY).bodyAsJsonObject().getString("status"))
+          .isEqualTo("live");
+
+      organizer.send(runPoll(pollId, "close").put("eventId", eventId));
+      assertThat(organizer.next("poll-updated").getJsonObject("poll").getString("status")).isEqualTo("closed");
+    }
+  }
+
+  private static JsonObject runPoll(long pollId, String action) {
+    return new JsonObject().put("type", "run-poll").put("pollId", pollId).put("action", action);
+  }
+
+  private static void assertError(WsClient ws, String re, String code) throws InterruptedException {
+    JsonObject error = ws.next(frame -> "error".equals(frame.getString("type")) && re.equals(frame.getString("re")));
+    assertThat(error.getString("code")).as(error.encode()).isEqualTo(code);
   }
 
   @Test
