@@ -17,7 +17,8 @@ import io.vertx.core.json.JsonObject;
 /** The protocol's requests (docs/protocol.md): checks each message's shape and hands it to its handler. */
 final class Requests {
 
-  private static final String TOPIC_FORMAT = "topic must be event:<id>, session:<id>, attendee:<id>, lobby:<id> or results:<id>";
+  private static final String TOPIC_FORMAT =
+      "topic must be event:<id>, session:<id>, attendee:<id>, lobby:<id> or results:<id>";
 
   private Requests() {}
 

@@ -119,7 +119,8 @@ public final class InteractionRoutes implements ApiRoutes {
     if (!format.equals("csv") && !format.equals("json")) {
       throw new ProblemException(ProblemType.BAD_REQUEST, "format must be csv or json");
     }
-    InteractionRoutes.<Exported>ask(ctx, InteractionMessages.EXPORT, new Export(eventId, pollId, format.equals("csv"), onlySession))
+    Export export = new Export(eventId, pollId, format.equals("csv"), onlySession);
+    InteractionRoutes.<Exported>ask(ctx, InteractionMessages.EXPORT, export)
         .onComplete(Replies.to(ctx, exported -> ctx.response().putHeader("Content-Type", exported.contentType())
             .putHeader("Content-Disposition", "attachment; filename=\"poll-" + pollId + "-results." + format + "\"")
             .end(exported.body())));

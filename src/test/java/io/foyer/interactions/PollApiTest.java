@@ -139,7 +139,8 @@ class PollApiTest {
     long sessionId = api.createSession(eventId);
     long pollId = polls.create(eventId, singleChoice(false)).getLong("id");
     String attendee = polls.attendees(eventId, 1).get(0);
-    try (WsClient presenter = WsClient.connect(node.httpPort(), api.issuePresenterToken(eventId, null).getString("token"));
+    String presenterToken = api.issuePresenterToken(eventId, null).getString("token");
+    try (WsClient presenter = WsClient.connect(node.httpPort(), presenterToken);
         WsClient sessionPresenter = WsClient.connect(node.httpPort(),
             api.issuePresenterToken(eventId, sessionId).getString("token"));
         WsClient organizer = WsClient.connect(node.httpPort(), ADMIN_KEY);
