@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,15 +34,12 @@ public final class RegisterBench implements Callable<Integer> {
   private static final int MAX_CONCURRENCY = 10_000;
 
   /** The same SQL without group commit: one registration per transaction, 8 transactions in flight. */
+  @Mixin
+  Target target = new Target();
+
   private static final Map<String, String> ONE_PER_TRANSACTION = Map.of("FOYER_WRITER_MAX_BATCH_ROWS", "1",
       "FOYER_WRITER_LINGER_MILLIS", "0", "FOYER_WRITER_MAX_CONCURRENT_BATCHES", "8", "FOYER_PG_POOL_SIZE", "8");
 
-  @Option(names = "--url", paramLabel = "URL",
-      description = "Server to drive, e.g. http://127.0.0.1:8080 (default: start a node in a process of its own)")
-  URI url;
-
-  @Option(names = "--api-key", paramLabel = "KEY", description = "Organizer API key for --url (creates the events)")
-  String apiKey;
 
   @Option(names = "--scenario", defaultValue = "open", paramLabel = "NAME",
       description = "open: one event without capacity; waitlist: one event of capacity 1000 and rate x duration "
@@ -72,12 +70,6 @@ public final class RegisterBench implements Callable<Integer> {
       + "(no group commit); only without --url")
   boolean baseline;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Configuration of the node the bench starts (default: ./conf/foyer.yaml when present)")
-  Path config;
-
-  /** Where FOYER_* settings of the started node come from; tests replace it. */
-  Map<String, String> environment = System.getenv();
 
   @Override
   public Integer call() throws Exception {
@@ -90,13 +82,13 @@ public final class RegisterBench implements Callable<Integer> {
     List<LoadResult> results = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try {
-      if (url != null) {
-        results.add(measure(vertx, url, apiKey, "foyer (" + url + ")"));
-        BenchReport.print(System.out, title, "server: " + url + ", not started by the bench", rate, duration,
+      if (target.url != null) {
+        results.add(measure(vertx, target.url, target.apiKey, "foyer (" + target.url + ")"));
+        BenchReport.print(System.out, title, "server: " + target.url + ", not started by the bench", rate, duration,
             concurrency, results);
       } else {
         // a configuration mistake stops the bench here, before it starts anything
-        FoyerConfig nodeConfig = ConfigLoader.load(config, environment);
+        FoyerConfig nodeConfig = ConfigLoader.load(target.config, target.environment);
         Path work = ServerProcess.workDirectory("register");
         String nodes = "nodes: each in a process of its own (foyer run), database " + database(nodeConfig, work)
             + "; logs in " + work;
@@ -117,7 +109,7 @@ public final class RegisterBench implements Callable<Integer> {
   }
 
   private String mistake() {
-    if (url != null && (baseline || apiKey == null)) {
+    if (target.url != null && (baseline || target.apiKey == null)) {
       return "with --url give --api-key, and run --baseline only without --url";
     }
     if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
@@ -132,11 +124,10 @@ public final class RegisterBench implements Callable<Integer> {
   /** Starts a node with the configured settings and the given overrides, measures it, and stops it. */
   private LoadResult measureNode(Vertx vertx, Path work, Map<String, String> overrides, String name) throws Exception {
     String key = "bench-" + UUID.randomUUID();
-    Map<String, String> settings = new HashMap<>(environment);
+    Map<String, String> settings = new HashMap<>(target.environment);
     settings.putAll(overrides);
-    List<String> args = config == null ? List.of() : List.of("--config", config.toString());
     String log = name.substring(0, name.indexOf(' ')) + ".log";
-    try (ServerProcess node = ServerProcess.startNode(args, settings, key, work, log)) {
+    try (ServerProcess node = ServerProcess.startNode(target.runArgs(), settings, key, work, log)) {
       return measure(vertx, URI.create("http://127.0.0.1:" + node.port()), key, name);
     }
   }

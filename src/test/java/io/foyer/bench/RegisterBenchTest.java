@@ -58,7 +58,7 @@ class RegisterBenchTest {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       RegisterBench bench = new RegisterBench();
-      bench.environment = Map.of("FOYER_PG_URL", TestServices.pgUrl());
+      bench.target.environment = Map.of("FOYER_PG_URL", TestServices.pgUrl());
       exit = new CommandLine(bench).execute(args);
     } finally {
       System.setOut(original);

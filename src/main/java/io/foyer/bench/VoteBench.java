@@ -1,0 +1,302 @@
+package io.foyer.bench;
+
+import io.foyer.config.ConfigLoader;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * `foyer bench votes`: attendees connected over real WebSockets vote in one live poll that allows changing a
+ * vote, at a fixed total rate, each client with at most one vote in flight. Every acknowledgement means a durable
+ * ballot, so the run checks at the end that the poll's live tally, its final results counted from the ballots
+ * table, and each client's last acknowledged choice all agree.
+ */
+@Command(name = "votes", mixinStandardHelpOptions = true,
+    description = "Durable votes per second over WebSockets, acknowledgement latency, result pushes, and a tally check.")
+public final class VoteBench implements Callable<Integer> {
+
+  private static final String[] OPTIONS = {"a", "b", "c", "d"};
+
+  @Option(names = "--clients", defaultValue = "1000", description = "Attendees, each registered and connected "
+      + "over its own WebSocket (default: ${DEFAULT-VALUE})")
+  int clients;
+
+  @Option(names = "--rate", defaultValue = "2000", description = "Votes offered per second in all (default: "
+      + "${DEFAULT-VALUE})")
+  double rate;
+
+  @Option(names = "--duration", defaultValue = "10", description = "Seconds of voting (default: ${DEFAULT-VALUE})")
+  int duration;
+
+  @Mixin
+  Target target = new Target();
+
+  @Override
+  public Integer call() throws Exception {
+    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || (target.url != null && target.apiKey == null)) {
+      System.err.println("foyer bench votes: --clients from 1 to 15000, --rate above 0, --duration at least 1, "
+          + "and --api-key with --url");
+      return 2;
+    }
+    // one event loop: the voters' sockets, the vote timer and their shared state stay on one thread
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try {
+      if (target.url != null) {
+        return report(run(vertx, target.url, target.apiKey), "server: " + target.url + ", not started by the bench");
+      }
+      // a configuration mistake stops the bench before it starts anything
+      ConfigLoader.load(target.config, target.environment);
+      Path work = ServerProcess.workDirectory("votes");
+      String key = "bench-" + UUID.randomUUID();
+      try (ServerProcess node = ServerProcess.startNode(target.runArgs(), target.environment, key, work,
+          "foyer.log")) {
+        return report(run(vertx, URI.create("http://127.0.0.1:" + node.port()), key),
+            "node: a process of its own (foyer run); logs in " + work);
+      } finally {
+        ServerProcess.deleteData(work);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** What a run saw. */
+  private record Outcome(long acknowledged, long refused, Histogram latencyMicros, double seconds, long pushes,
+      String verification) {}
+
+  private Outcome run(Vertx vertx, URI base, String key) throws Exception {
+    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(base.getHost())
+        .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(64));
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
+    try {
+      long eventId = created(call(http, HttpMethod.POST, "/api/events", key, new JsonObject().put("title", "Votes")
+          .put("startsAt", "2030-01-01T09:00:00Z").put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC")
+          .put("defaultLanguage", "en")));
+      String polls = "/api/events/" + eventId + "/polls";
+      JsonArray options = new JsonArray();
+      for (String option : OPTIONS) {
+        options.add(new JsonObject().put("id", option).put("text", "Option " + option));
+      }
+      long pollId = created(call(http, HttpMethod.POST, polls, key, new JsonObject().put("kind", "single_choice")
+          .put("question", "Which one?").put("options", options).put("allowChange", true)));
+      expect(call(http, HttpMethod.POST, polls + "/" + pollId + "/launch", key, null), 200);
+      expect(call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
+      List<Voter> voters = connect(vertx, http, ws, base, eventId);
+      Outcome outcome = vote(vertx, voters, pollId);
+      return new Outcome(outcome.acknowledged(), outcome.refused(), outcome.latencyMicros(), outcome.seconds(),
+          voters.get(0).pushes, verify(http, key, polls + "/" + pollId, voters));
+    } finally {
+      ws.close();
+      http.close();
+    }
+  }
+
+  /** One attendee: its socket, its vote in flight, and its last acknowledged choice. */
+  private static final class Voter {
+    WebSocket socket;
+    String inFlight;
+    long sentNanos;
+    String pendingChoice;
+    String acknowledgedChoice;
+    long pushes;
+  }
+
+  private List<Voter> connect(Vertx vertx, HttpClientAgent http, WebSocketClient ws, URI base, long eventId)
+      throws Exception {
+    List<Voter> voters = new ArrayList<>();
+    for (int first = 0; first < clients; first += 200) {
+      List<Future<Voter>> batch = new ArrayList<>();
+      for (int i = first; i < Math.min(clients, first + 200); i++) {
+        JsonObject attendee = new JsonObject().put("name", "Voter " + i)
+            .put("email", "voter-" + UUID.randomUUID() + "@bench.invalid").put("consent", true);
+        String topic = i == 0 ? "event:" + eventId : null;
+        batch.add(call(http, HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, attendee)
+            .compose(answer -> open(ws, base, new JsonObject(answer.body).getString("token"), topic)));
+      }
+      voters.addAll(await(Future.all(batch)).<Voter>list());
+    }
+    return voters;
+  }
+
+  /** Connects an attendee; with a topic, subscribes to it (the first voter counts the result pushes). */
+  private Future<Voter> open(WebSocketClient ws, URI base, String token, String topic) {
+    Voter voter = new Voter();
+    Promise<Voter> welcomed = Promise.promise();
+    ws.connect(new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
+        .setURI("/ws?token=" + token).setTimeout(60_000)).onSuccess(socket -> {
+          voter.socket = socket;
+          socket.textMessageHandler(text -> {
+            JsonObject frame = new JsonObject(text);
+            String type = frame.getString("type");
+            if ("welcome".equals(type) && topic != null) {
+              socket.writeTextMessage(new JsonObject().put("type", "subscribe").put("topic", topic).encode());
+            } else if ("welcome".equals(type) || "subscribed".equals(type)) {
+              welcomed.tryComplete(voter);
+            } else if ("message".equals(type) && "poll-results".equals(frame.getString("kind"))) {
+              voter.pushes++;
+            } else if (voter.inFlight != null && voter.inFlight.equals(frame.getString("re"))) {
+              answered(voter, frame);
+            }
+          });
+        }).onFailure(welcomed::tryFail);
+    return welcomed.future();
+  }
+
+  // the vote loop's own state, on the bench's one event loop
+  private Histogram latencies;
+  private long acknowledged;
+  private long refused;
+
+  private void answered(Voter voter, JsonObject frame) {
+    if ("voted".equals(frame.getString("type"))) {
+      acknowledged++;
+      latencies.recordValue(Math.max(0, (System.nanoTime() - voter.sentNanos) / 1000));
+      voter.acknowledgedChoice = voter.pendingChoice;
+    } else {
+      refused++; // an error answer: overloaded or unavailable under load, the vote was not taken
+    }
+    voter.inFlight = null;
+  }
+
+  private Outcome vote(Vertx vertx, List<Voter> voters, long pollId) throws Exception {
+    latencies = new Histogram(3);
+    long total = Math.round(rate * duration);
+    double intervalNanos = 1e9 / rate;
+    Promise<Double> done = Promise.promise();
+    vertx.runOnContext(v -> {
+      long start = System.nanoTime();
+      long[] sent = {0};
+      int[] next = {0};
+      vertx.setPeriodic(1, timer -> {
+        long due = Math.min(total, (long) ((System.nanoTime() - start) / intervalNanos) + 1);
+        for (int skipped = 0; sent[0] < due && skipped < voters.size(); ) {
+          Voter voter = voters.get(next[0]++ % voters.size());
+          if (voter.inFlight != null) {
+            skipped++;
+            continue;
+          }
+          voter.inFlight = UUID.randomUUID().toString();
+          voter.pendingChoice = OPTIONS[(int) (sent[0] % OPTIONS.length)];
+          voter.sentNanos = System.nanoTime();
+          voter.socket.writeTextMessage(new JsonObject().put("type", "vote").put("id", voter.inFlight)
+              .put("pollId", pollId).put("voteId", UUID.randomUUID().toString())
+              .put("answer", new JsonObject().put("option", voter.pendingChoice)).encode());
+          sent[0]++;
+        }
+        if (sent[0] >= total && voters.stream().allMatch(voter -> voter.inFlight == null)) {
+          vertx.cancelTimer(timer);
+          done.complete((System.nanoTime() - start) / 1e9);
+        }
+      });
+    });
+    double seconds = await(done.future());
+    return new Outcome(acknowledged, refused, latencies, seconds, 0, null);
+  }
+
+  /** The live tally, the final results counted from the ballots table, and the clients' own record agree. */
+  private String verify(HttpClientAgent http, String key, String poll, List<Voter> voters) throws Exception {
+    Map<String, Long> expected = new HashMap<>();
+    for (Voter voter : voters) {
+      if (voter.acknowledgedChoice != null) {
+        expected.merge(voter.acknowledgedChoice, 1L, Long::sum);
+      }
+    }
+    JsonObject live = new JsonObject(expect(call(http, HttpMethod.GET, poll + "/results", key, null), 200));
+    expect(call(http, HttpMethod.POST, poll + "/close", key, null), 200);
+    JsonObject stored = new JsonObject(expect(call(http, HttpMethod.GET, poll + "/results", key, null), 200));
+    Map<String, Long> liveCounts = counts(live);
+    Map<String, Long> storedCounts = counts(stored);
+    if (!liveCounts.equals(expected) || !storedCounts.equals(expected)) {
+      return "MISMATCH: clients acknowledged " + expected + ", live tally " + liveCounts + ", ballots " + storedCounts;
+    }
+    return "ok: live tally = ballots in the database = each client's last acknowledged choice " + expected;
+  }
+
+  private static Map<String, Long> counts(JsonObject results) {
+    Map<String, Long> counts = new HashMap<>();
+    results.getJsonObject("counts", new JsonObject()).forEach(entry -> {
+      long count = ((Number) entry.getValue()).longValue();
+      if (count > 0) {
+        counts.put(entry.getKey(), count);
+      }
+    });
+    return counts;
+  }
+
+  private int report(Outcome outcome, String where) {
+    System.out.printf(Locale.ROOT, "%nfoyer bench votes: %d attendees over WebSockets, one live poll, offered %.0f "
+            + "votes/s for %d s; %d cores, %s %s, %s%n%s%n%n", clients, rate, duration,
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        System.getProperty("java.version"), LocalDate.now(), where);
+    Histogram h = outcome.latencyMicros();
+    System.out.printf(Locale.ROOT, "%10s %10s %9s %9s %9s %10s %14s%n", "acked/s", "elapsed s", "p50 ms", "p99 ms",
+        "max ms", "refused", "pushes/s");
+    System.out.printf(Locale.ROOT, "%10.0f %10.1f %9.2f %9.2f %9.2f %10d %14.1f%n",
+        outcome.acknowledged() / outcome.seconds(), outcome.seconds(), h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, outcome.refused(),
+        outcome.pushes() / outcome.seconds());
+    System.out.println();
+    System.out.println("check: " + outcome.verification() + "; acknowledged " + outcome.acknowledged());
+    return outcome.verification().startsWith("ok") ? 0 : 1;
+  }
+
+  private record Answer(int status, String body) {}
+
+  private static Future<Answer> call(HttpClientAgent http, HttpMethod method, String path, String bearer,
+      JsonObject body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
+    if (bearer != null) {
+      options.putHeader("Authorization", "Bearer " + bearer);
+    }
+    if (body != null) {
+      options.putHeader("Content-Type", "application/json");
+    }
+    return http.request(options)
+        .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
+        .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())))
+        .timeout(60, TimeUnit.SECONDS);
+  }
+
+  private static long created(Future<Answer> answer) throws Exception {
+    return new JsonObject(expect(answer, 201)).getLong("id");
+  }
+
+  private static String expect(Future<Answer> pending, int status) throws Exception {
+    Answer answer = await(pending);
+    if (answer.status() != status) {
+      throw new IllegalStateException("the server answered " + answer.status() + ": " + answer.body());
+    }
+    return answer.body();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+  }
+}
