@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -88,8 +89,8 @@ public final class VoteBench implements Callable<Integer> {
   }
 
   /** What a run saw. */
-  private record Outcome(long acknowledged, long refused, Histogram latencyMicros, double seconds, long pushes,
-      String verification) {}
+  private record Outcome(long acknowledged, Map<String, Long> refused, Histogram latencyMicros, double seconds,
+      long pushes, String verification) {}
 
   private Outcome run(Vertx vertx, URI base, String key) throws Exception {
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(base.getHost())
@@ -172,7 +173,8 @@ public final class VoteBench implements Callable<Integer> {
   // the vote loop's own state, on the bench's one event loop
   private Histogram latencies;
   private long acknowledged;
-  private long refused;
+  /** Votes answered with an error, by its code (overloaded, unavailable, ...): those were not taken. */
+  private final Map<String, Long> refused = new TreeMap<>();
 
   private void answered(Voter voter, JsonObject frame) {
     if ("voted".equals(frame.getString("type"))) {
@@ -180,7 +182,7 @@ public final class VoteBench implements Callable<Integer> {
       latencies.recordValue(Math.max(0, (System.nanoTime() - voter.sentNanos) / 1000));
       voter.acknowledgedChoice = voter.pendingChoice;
     } else {
-      refused++; // an error answer: overloaded or unavailable under load, the vote was not taken
+      refused.merge(frame.getString("code", "unknown"), 1L, Long::sum);
     }
     voter.inFlight = null;
   }
@@ -258,12 +260,14 @@ public final class VoteBench implements Callable<Integer> {
     Histogram h = outcome.latencyMicros();
     System.out.printf(Locale.ROOT, "%10s %10s %9s %9s %9s %10s %14s%n", "acked/s", "elapsed s", "p50 ms", "p99 ms",
         "max ms", "refused", "pushes/s");
+    long refusedCount = outcome.refused().values().stream().mapToLong(Long::longValue).sum();
     System.out.printf(Locale.ROOT, "%10.0f %10.1f %9.2f %9.2f %9.2f %10d %14.1f%n",
         outcome.acknowledged() / outcome.seconds(), outcome.seconds(), h.getValueAtPercentile(50) / 1000.0,
-        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, outcome.refused(),
+        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, refusedCount,
         outcome.pushes() / outcome.seconds());
     System.out.println();
-    System.out.println("check: " + outcome.verification() + "; acknowledged " + outcome.acknowledged());
+    System.out.println("check: " + outcome.verification() + "; acknowledged " + outcome.acknowledged()
+        + (refusedCount == 0 ? "" : "; refused by code " + outcome.refused()));
     return outcome.verification().startsWith("ok") ? 0 : 1;
   }
 
