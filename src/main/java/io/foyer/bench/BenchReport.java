@@ -11,10 +11,6 @@ final class BenchReport {
 
   private BenchReport() {}
 
-  /**
-   * @param scenario what was run, e.g. "register, scenario open (one event without capacity)"
-   * @param nodes where the measured servers ran, one line
-   */
   private static String slowestBySecond(LoadResult r) {
     StringBuilder line = new StringBuilder();
     for (long micros : r.slowestMicrosBySecond) {
@@ -23,6 +19,10 @@ final class BenchReport {
     return line.toString();
   }
 
+  /**
+   * @param scenario what was run, e.g. "register, scenario open (one event without capacity)"
+   * @param nodes where the measured servers ran, one line
+   */
   static void print(PrintStream out, String scenario, String nodes, double rate, int seconds, int concurrency,
       List<LoadResult> results) {
     out.printf(Locale.ROOT, "%nfoyer bench %s: offered %.0f/s for %d s over %d connections; %d cores, %s, %s%n",
@@ -42,6 +42,8 @@ final class BenchReport {
       out.println(r.name + ": " + r.verification + "; acknowledged " + r.acknowledged + ", refused " + r.refused
           + " of " + r.sent + (r.errors.isEmpty() ? "" : "; errors " + r.errors));
       out.println(r.name + ": slowest acknowledgement of each second, ms: " + slowestBySecond(r));
+      out.printf(Locale.ROOT, "%s: the load generator's own lag, from a request's due time to its writing: p99 %.2f ms,"
+          + " max %.2f ms (included in the latencies above)%n", r.name, r.sendLagMillis(99), r.sendLagMillis(100));
     }
     if (results.size() == 2 && results.get(1).acknowledgedPerSecond() > 0) {
       LoadResult foyer = results.get(0);

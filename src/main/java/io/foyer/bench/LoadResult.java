@@ -31,6 +31,12 @@ public final class LoadResult {
   /** How long a refusal took, from its request's due time: a refusal is only useful if it is quick. */
   final Histogram refusalMicros = new Histogram(3);
   long sent;
+  /**
+   * How late each request was written, from its due time: the load generator's own lag (a busy event loop, a
+   * connection still opening). Latencies include it, so a tail that is only here is the bench's, not the
+   * server's.
+   */
+  final Histogram sendLagMicros = new Histogram(3);
   String verification = "not checked";
   /**
    * The slowest acknowledgement of each second of the run, by the second it was due in: shows whether a tail
@@ -49,6 +55,15 @@ public final class LoadResult {
   // answers may arrive on several event loops
   synchronized void error(String kind) {
     errors.merge(kind, 1L, Long::sum);
+  }
+
+  synchronized void sent(long lagMicros) {
+    sendLagMicros.recordValue(Math.max(0, lagMicros));
+  }
+
+  /** The send lag at a percentile, in ms (NaN before any request was written). */
+  double sendLagMillis(double percentile) {
+    return sendLagMicros.getTotalCount() == 0 ? Double.NaN : sendLagMicros.getValueAtPercentile(percentile) / 1000.0;
   }
 
   synchronized void refused(long latencyMicros) {

@@ -45,7 +45,10 @@ final class RegistrationLoad {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.base = base;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+    // connections never expire (Vert.x closes those idle for 60 s by default): connections opened during the
+    // warm-up and idle since would otherwise all be closed and reopened together in the measured run, and that
+    // churn stalled this one event loop for 200-300 ms, which the run then counted as the server's latency
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(0)
             .setDefaultHost(base.getHost()).setDefaultPort(base.getPort()),
         new PoolOptions().setHttp1MaxSize(concurrency).setMaxWaitQueueSize(-1));
   }
@@ -136,13 +139,15 @@ final class RegistrationLoad {
     long n = sequence.incrementAndGet();
     JsonObject body = new JsonObject().put("name", "Bench Attendee " + n)
         .put("email", "bench-" + runId + "-" + n + "@bench.invalid").put("consent", true);
-    return call(HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, body)
+    return call(HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, body,
+        () -> result.sent((System.nanoTime() - intendedNanos) / 1000))
         .map(response -> {
           String code = response.statusCode() >= 400 ? problemCode(response.body()) : "";
           if (response.statusCode() == 201) {
             result.acknowledged(event, (intendedNanos - startNanos) / 1e9, (System.nanoTime() - intendedNanos) / 1000);
           } else if (response.statusCode() == 503 && retryable(code)) {
-            result.refused((System.nanoTime() - intendedNanos) / 1000); // not retried: a refusal under load is the figure, not something to hide
+            // not retried: a refusal under load is the figure, not something to hide
+            result.refused((System.nanoTime() - intendedNanos) / 1000);
           } else {
             result.error("HTTP " + response.statusCode() + (code.isEmpty() ? "" : " " + code));
           }
@@ -157,6 +162,11 @@ final class RegistrationLoad {
   private record Answer(int statusCode, String body) {}
 
   private Future<Answer> call(HttpMethod method, String path, String bearer, JsonObject body) {
+    return call(method, path, bearer, body, () -> { });
+  }
+
+  /** onWrite runs when the request has its connection and is about to be written. */
+  private Future<Answer> call(HttpMethod method, String path, String bearer, JsonObject body, Runnable onWrite) {
     // an answer that never comes, or a pooled connection that is never handed out, is counted as an error
     // after 30 s instead of holding the run forever
     RequestOptions options = new RequestOptions().setMethod(method).setURI(base.getPath().replaceAll("/$", "") + path)
@@ -170,7 +180,10 @@ final class RegistrationLoad {
     // and whatever else leaves a call unanswered (a stats call after a run once waited ten minutes with both
     // timeouts set) fails it after a minute, so that the run ends and a retry gets its chance
     return client.request(options)
-        .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
+        .compose(request -> {
+          onWrite.run();
+          return body == null ? request.send() : request.send(body.toBuffer());
+        })
         .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())))
         .timeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
