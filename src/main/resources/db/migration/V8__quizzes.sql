@@ -146,7 +146,8 @@ BEGIN
              CASE
                WHEN NOT coalesce(d.is_correct, false) OR d.points = 0 THEN 0
                WHEN d.scoring = 'accuracy' OR d.t < 500 THEN d.points
-               ELSE round((1 - (d.t::NUMERIC / d.time_limit_ms) / 2) * d.points)::INT
+               -- round((1 - (t / T) / 2) * P), as one exact fraction: P * (2T - t) / 2T
+               ELSE round((d.points::NUMERIC * (2 * d.time_limit_ms - d.t)) / (2 * d.time_limit_ms))::INT
              END AS base
         FROM decided d
     ), written AS (

@@ -177,7 +177,7 @@ final class QuizRepository {
 
   /** Open questions past their window by more than margin, by the database's clock. */
   Future<List<Overdue>> overdue(Duration margin) {
-    return pool.preparedQuery(InteractionSql.OVERDUE_QUESTIONS).execute(Tuple.of(margin.toMillis() + " milliseconds"))
+    return pool.preparedQuery(InteractionSql.OVERDUE_QUESTIONS).execute(Tuple.of(margin.toMillis()))
         .map(rows -> {
           List<Overdue> overdue = new ArrayList<>();
           rows.forEach(row -> overdue.add(new Overdue(row.getLong("event_id"), row.getLong("quiz_id"),
