@@ -1,16 +1,89 @@
 package io.foyer.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
-/** The HTTP calls the WebSocket benches make to set up their scene (an event, a poll, a quiz, attendees). */
+/**
+ * What the WebSocket benches (votes, quiz) share: their one event loop, their clients, and the HTTP calls that set
+ * up their scene (an event, a poll or a quiz, attendees).
+ */
 final class BenchApi {
 
+  /** Attendees registered and connected at once while setting up. */
+  private static final int CONNECT_BATCH = 200;
+
   private BenchApi() {}
+
+  /** A bench's run with its Vert.x, against the server at base with an organizer key. */
+  @FunctionalInterface
+  interface LoopRun {
+    int against(Vertx vertx, URI base, String apiKey, String where) throws Exception;
+  }
+
+  /**
+   * Runs a bench against its target on a Vert.x of one event loop, so that its sockets, timers and shared state
+   * stay on one thread.
+   */
+  static int onOneEventLoop(Target target, String scenario, LoopRun run) throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try {
+      return target.run(scenario, (base, key, where) -> run.against(vertx, base, key, where));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** HTTP to set the scene up, and WebSockets, as many as asked, for the attendees. */
+  record Clients(HttpClientAgent http, WebSocketClient ws) {
+
+    static Clients of(Vertx vertx, URI base) {
+      return new Clients(vertx.createHttpClient(new HttpClientOptions().setDefaultHost(base.getHost())
+          .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(64)),
+          vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE)));
+    }
+
+    void close() {
+      ws.close();
+      http.close();
+    }
+  }
+
+  /** Makes count things (attendees, say) a batch at a time; returns them in order. */
+  static <T> List<T> inBatches(int count, IntFunction<Future<T>> make) throws Exception {
+    List<T> made = new ArrayList<>();
+    for (int first = 0; first < count; first += CONNECT_BATCH) {
+      List<Future<T>> batch = new ArrayList<>();
+      for (int i = first; i < Math.min(count, first + CONNECT_BATCH); i++) {
+        batch.add(make.apply(i));
+      }
+      made.addAll(await(Future.all(batch)).<T>list());
+    }
+    return made;
+  }
+
+  /** Choice options with these ids. */
+  static JsonArray options(String... ids) {
+    JsonArray options = new JsonArray();
+    for (String id : ids) {
+      options.add(new JsonObject().put("id", id).put("text", "Option " + id));
+    }
+    return options;
+  }
 
   /** A response's status and body. */
   record Answer(int status, String body) {}

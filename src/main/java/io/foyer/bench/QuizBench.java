@@ -1,19 +1,15 @@
 package io.foyer.bench;
 
-import static io.foyer.bench.BenchApi.await;
 import static io.foyer.bench.BenchApi.created;
 import static io.foyer.bench.BenchApi.expect;
 
+import io.foyer.bench.BenchApi.Clients;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,13 +64,8 @@ public final class QuizBench implements Callable<Integer> {
           + "--url");
       return 2;
     }
-    // one event loop: the players' sockets and their shared counts stay on one thread
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    try {
-      return target.run("quiz", (base, key, where) -> report(run(vertx, base, key), where));
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    return BenchApi.onOneEventLoop(target, "quiz", (vertx, base, key, where) -> report(run(vertx, base, key),
+        where));
   }
 
   /** One player: its socket's registration, its answer and what reached it after the deadline. */
@@ -95,16 +86,16 @@ public final class QuizBench implements Callable<Integer> {
   private record Outcome(List<Player> players, Instant deadline, String verification) {}
 
   private Outcome run(Vertx vertx, URI base, String key) throws Exception {
-    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(base.getHost())
-        .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(64));
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
+    Clients clients = Clients.of(vertx, base);
+    HttpClientAgent http = clients.http();
     try {
       long eventId = BenchApi.event(http, key, "Quiz");
       String quizzes = "/api/events/" + eventId + "/quizzes";
       long quizId = created(BenchApi.call(http, HttpMethod.POST, quizzes, key, quiz()));
       String quiz = quizzes + "/" + quizId;
       expect(BenchApi.call(http, HttpMethod.POST, quiz + "/start", key, null), 200);
-      List<Player> connected = connect(http, ws, base, eventId);
+      List<Player> connected = BenchApi.inBatches(players, i -> BenchApi.attendee(http, eventId, "Player " + i)
+          .compose(token -> open(clients.ws(), base, token, eventId)));
       JsonObject opened = new JsonObject(expect(BenchApi.call(http, HttpMethod.POST, quiz + "/next", key, null),
           200));
       Instant deadline = Instant.parse(opened.getJsonArray("questions").getJsonObject(0).getString("deadline"));
@@ -118,32 +109,15 @@ public final class QuizBench implements Callable<Integer> {
       }
       return new Outcome(connected, deadline, verify(connected, lastLeaderboard));
     } finally {
-      ws.close();
-      http.close();
+      clients.close();
     }
   }
 
   private JsonObject quiz() {
-    JsonArray options = new JsonArray();
-    for (String option : OPTIONS) {
-      options.add(new JsonObject().put("id", option).put("text", "Option " + option));
-    }
     return new JsonObject().put("title", "Bench quiz").put("streakBonus", true).put("questions", new JsonArray()
-        .add(new JsonObject().put("kind", "single_choice").put("question", "Which one?").put("options", options)
+        .add(new JsonObject().put("kind", "single_choice").put("question", "Which one?")
+            .put("options", BenchApi.options(OPTIONS))
             .put("correct", new JsonArray().add("a")).put("timeLimitSeconds", limit).put("points", 1000)));
-  }
-
-  private List<Player> connect(HttpClientAgent http, WebSocketClient ws, URI base, long eventId) throws Exception {
-    List<Player> connected = new ArrayList<>();
-    for (int first = 0; first < players; first += 200) {
-      List<Future<Player>> batch = new ArrayList<>();
-      for (int i = first; i < Math.min(players, first + 200); i++) {
-        batch.add(BenchApi.attendee(http, eventId, "Player " + i)
-            .compose(token -> open(ws, base, token, eventId)));
-      }
-      connected.addAll(await(Future.all(batch)).<Player>list());
-    }
-    return connected;
   }
 
   // the last leaderboard push seen, on the bench's one event loop

@@ -4,23 +4,18 @@ import static io.foyer.bench.BenchApi.await;
 import static io.foyer.bench.BenchApi.created;
 import static io.foyer.bench.BenchApi.expect;
 
+import io.foyer.bench.BenchApi.Clients;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +23,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,13 +61,8 @@ public final class VoteBench implements Callable<Integer> {
           + "and --api-key with --url");
       return 2;
     }
-    // one event loop: the voters' sockets, the vote timer and their shared state stay on one thread
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    try {
-      return target.run("votes", (base, key, where) -> report(run(vertx, base, key), where));
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    return BenchApi.onOneEventLoop(target, "votes", (vertx, base, key, where) -> report(run(vertx, base, key),
+        where));
   }
 
   /** What a run saw. */
@@ -81,27 +70,23 @@ public final class VoteBench implements Callable<Integer> {
       long pushes, String verification) {}
 
   private Outcome run(Vertx vertx, URI base, String key) throws Exception {
-    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(base.getHost())
-        .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(64));
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
+    Clients clients = Clients.of(vertx, base);
+    HttpClientAgent http = clients.http();
     try {
       long eventId = BenchApi.event(http, key, "Votes");
       String polls = "/api/events/" + eventId + "/polls";
-      JsonArray options = new JsonArray();
-      for (String option : OPTIONS) {
-        options.add(new JsonObject().put("id", option).put("text", "Option " + option));
-      }
-      long pollId = created(BenchApi.call(http, HttpMethod.POST, polls, key, new JsonObject().put("kind", "single_choice")
-          .put("question", "Which one?").put("options", options).put("allowChange", true)));
+      long pollId = created(BenchApi.call(http, HttpMethod.POST, polls, key, new JsonObject()
+          .put("kind", "single_choice").put("question", "Which one?").put("options", BenchApi.options(OPTIONS))
+          .put("allowChange", true)));
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/launch", key, null), 200);
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
-      List<Voter> voters = connect(vertx, http, ws, base, eventId);
+      List<Voter> voters = BenchApi.inBatches(this.clients, i -> BenchApi.attendee(http, eventId, "Voter " + i)
+          .compose(token -> open(clients.ws(), base, token, i == 0 ? "event:" + eventId : null)));
       Outcome outcome = vote(vertx, voters, pollId);
       return new Outcome(outcome.acknowledged(), outcome.refused(), outcome.latencyMicros(), outcome.seconds(),
           voters.get(0).pushes, verify(http, key, polls + "/" + pollId, voters));
     } finally {
-      ws.close();
-      http.close();
+      clients.close();
     }
   }
 
@@ -113,20 +98,6 @@ public final class VoteBench implements Callable<Integer> {
     String pendingChoice;
     String acknowledgedChoice;
     long pushes;
-  }
-
-  private List<Voter> connect(Vertx vertx, HttpClientAgent http, WebSocketClient ws, URI base, long eventId)
-      throws Exception {
-    List<Voter> voters = new ArrayList<>();
-    for (int first = 0; first < clients; first += 200) {
-      List<Future<Voter>> batch = new ArrayList<>();
-      for (int i = first; i < Math.min(clients, first + 200); i++) {
-        String topic = i == 0 ? "event:" + eventId : null;
-        batch.add(BenchApi.attendee(http, eventId, "Voter " + i).compose(token -> open(ws, base, token, topic)));
-      }
-      voters.addAll(await(Future.all(batch)).<Voter>list());
-    }
-    return voters;
   }
 
   /** Connects an attendee; with a topic, subscribes to it (the first voter counts the result pushes). */

@@ -68,10 +68,7 @@ public final class InteractionRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Runner runner = runnerOf(ctx, eventId);
     JsonObject body = RequestBodies.jsonObject(ctx);
-    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, runner))
-        .onComplete(Replies.to(ctx, poll -> ctx.response().setStatusCode(201)
-            .putHeader("Location", ctx.request().path() + "/" + poll.getLong("id"))
-            .putHeader("Content-Type", "application/json").end(poll.encode())));
+    answerCreated(ctx, ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, runner)));
   }
 
   private void list(RoutingContext ctx) {
@@ -149,6 +146,13 @@ public final class InteractionRoutes implements ApiRoutes {
 
   static <R> Future<R> ask(RoutingContext ctx, String address, Object request) {
     return Bus.request(ctx.vertx(), address, request);
+  }
+
+  /** 201 with what was created (a poll, a quiz) and its Location. */
+  static void answerCreated(RoutingContext ctx, Future<JsonObject> created) {
+    created.onComplete(Replies.to(ctx, json -> ctx.response().setStatusCode(201)
+        .putHeader("Location", ctx.request().path() + "/" + json.getLong("id"))
+        .putHeader("Content-Type", "application/json").end(json.encode())));
   }
 
   static void answerJson(RoutingContext ctx, Future<JsonObject> answer) {

@@ -80,7 +80,8 @@ final class InteractionSql {
   /** Open questions whose window ended a while ago by the database's clock, whoever opened them. */
   static final String OVERDUE_QUESTIONS = """
       SELECT q.quiz_id, q.position, z.event_id FROM quiz_questions q JOIN quizzes z ON z.id = q.quiz_id
-       WHERE q.opened_at IS NOT NULL AND q.closed_at IS NULL AND q.answers_until < now() - $1 * INTERVAL '1 millisecond'""";
+       WHERE q.opened_at IS NOT NULL AND q.closed_at IS NULL
+         AND q.answers_until < now() - $1 * INTERVAL '1 millisecond'""";
 
   /**
    * Every player's standing after the question at $2 closed: totals over the questions up to it, and what the

@@ -93,7 +93,8 @@ public final class InteractionsVerticle extends VerticleBase {
   public Future<?> start() {
     writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "ballots",
         Atomicity.ONE_STATEMENT,
-        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.CAST_BALLOTS, ops)).withMetrics(metrics);
+        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.CAST_BALLOTS, ops))
+        .withMetrics(metrics);
     pushTimer = vertx.setPeriodic(PUSH_INTERVAL.toMillis(), id -> pushUnpushedResults());
     quizzes = new Quizzes(context, pool, catalog, live, gateway, answers, writerConfig, metrics);
     return Future.all(List.of(quizzes.serve(),

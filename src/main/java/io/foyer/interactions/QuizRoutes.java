@@ -50,10 +50,8 @@ public final class QuizRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Runner runner = InteractionRoutes.runnerOf(ctx, eventId);
     JsonObject body = RequestBodies.jsonObject(ctx);
-    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.QUIZ_CREATE, new CreateQuiz(eventId, body, runner))
-        .onComplete(Replies.to(ctx, quiz -> ctx.response().setStatusCode(201)
-            .putHeader("Location", ctx.request().path() + "/" + quiz.getLong("id"))
-            .putHeader("Content-Type", "application/json").end(quiz.encode())));
+    InteractionRoutes.answerCreated(ctx, ask(ctx, InteractionMessages.QUIZ_CREATE,
+        new CreateQuiz(eventId, body, runner)));
   }
 
   private void list(RoutingContext ctx) {

@@ -84,7 +84,8 @@ final class Quizzes {
     this.leaderboard = new Leaderboard(live);
     this.writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "quiz-answers",
         Atomicity.ONE_STATEMENT,
-        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops)).withMetrics(metrics);
+        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops))
+        .withMetrics(metrics);
     this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), id -> sweep());
   }
 

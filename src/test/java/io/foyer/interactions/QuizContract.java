@@ -14,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foyer.FoyerApp;
 import io.foyer.interactions.QuizFixtures.Player;
-import io.foyer.testing.Api;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
@@ -26,9 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,32 +34,13 @@ import org.junit.jupiter.api.Test;
  * streaks, leaderboards, private results, reconnects, retries, and that the correct answer stays on the server
  * until its question closes.
  */
-abstract class QuizContract {
+abstract class QuizContract extends NodeContract {
 
-  /** Configuration that selects the engine under test. */
-  protected abstract Map<String, String> engine();
-
-  private final List<AutoCloseable> clients = new ArrayList<>();
-  private FoyerApp node;
-  private Api api;
-  private PollFixtures polls;
   private QuizFixtures quizzes;
 
   @BeforeEach
-  void startNode() throws Exception {
-    node = TestNodes.start(engine());
-    api = new Api(node.httpPort());
-    polls = new PollFixtures(api);
+  void makeFixtures() {
     quizzes = new QuizFixtures(api);
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (AutoCloseable client : clients) {
-      client.close();
-    }
-    api.close();
-    await(node.stop());
   }
 
   @Test
@@ -460,13 +438,6 @@ abstract class QuizContract {
       players.add(player);
     }
     return players;
-  }
-
-  private WsClient socket(String token) throws Exception {
-    WsClient ws = WsClient.connect(node.httpPort(), token);
-    clients.add(ws);
-    ws.next("welcome");
-    return ws;
   }
 
   /** The player's state over its socket, as after a reconnect. */
