@@ -98,10 +98,15 @@ abstract class QuizContract extends NodeContract {
       assertThat(player.answer(quizId, 1, pick("a")).getString("outcome")).isEqualTo("recorded");
       // the node that opened the question stops before its deadline, and its timer with it
       await(node.stop());
-      node = TestNodes.start(engine());
-
-      JsonObject results = player.pushed("quiz-results");
-      JsonObject mine = player.result(1);
+      JsonObject results;
+      JsonObject mine;
+      try {
+        results = player.pushed("quiz-results");
+        mine = player.result(1);
+      } finally {
+        // what the test stops after it (started once the other node's sweep is done, so that it closes nothing)
+        node = TestNodes.start(engine());
+      }
 
       assertThat(results.getJsonObject("question").getString("closedBy")).isEqualTo("deadline");
       assertThat(Instant.parse(results.getJsonObject("question").getString("closedAt")))
