@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
@@ -71,7 +72,7 @@ public final class QuizBench implements Callable<Integer> {
   /** One player: its socket's registration, its answer and what reached it after the deadline. */
   private static final class Player {
     String registrationId;
-    io.vertx.core.http.WebSocket socket;
+    WebSocket socket;
     int subscribed;
     long answerSentNanos;
     long ackMicros = -1;

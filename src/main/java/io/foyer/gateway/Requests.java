@@ -64,7 +64,7 @@ final class Requests {
       case "unsubscribe" -> unsubscribe(connection, re, request);
       case "vote" -> vote(connection, re, request);
       case "run-poll" -> runPoll(connection, re, request);
-      case "answer" -> answer(connection, re, request);
+      case "answer" -> answerQuiz(connection, re, request);
       case "run-quiz" -> runQuiz(connection, re, request);
       case "quiz-state" -> quizState(connection, re, request);
       default -> connection.send(Frames.error(re, ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'"));
@@ -200,7 +200,7 @@ final class Requests {
    * A player's answer to a quiz question: {quizId, position, answerId, answer}. Its time is taken here, as it
    * arrives; the reply comes once the answer is durable, a refusal with the same code as over HTTP.
    */
-  private static void answer(Connection connection, String re, JsonObject request) {
+  private static void answerQuiz(Connection connection, String re, JsonObject request) {
     long receivedAt = System.currentTimeMillis();
     Client player = player(connection, re, "only attendees answer quizzes");
     if (player == null) {

@@ -7,6 +7,7 @@ import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ record Quiz(long id, long eventId, QuizDefinition definition, Status status, int
   }
 
   /** A quiz from its row, whose questions column holds each question row as JSON, in order. */
-  static Quiz from(io.vertx.sqlclient.Row row) {
+  static Quiz from(Row row) {
     List<QuizQuestion> questions = new ArrayList<>();
     List<Timing> timings = new ArrayList<>();
     for (Object value : (JsonArray) row.getValue("questions")) {

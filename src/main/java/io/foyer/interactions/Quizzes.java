@@ -5,6 +5,7 @@ import io.foyer.config.FoyerConfig.WriterConfig;
 import io.foyer.events.EventCatalog;
 import io.foyer.gateway.Gateway;
 import io.foyer.gateway.Topic;
+import io.foyer.http.Times;
 import io.foyer.interactions.InteractionMessages.CreateQuiz;
 import io.foyer.interactions.InteractionMessages.ListQuizzes;
 import io.foyer.interactions.InteractionMessages.OfQuiz;
@@ -151,7 +152,7 @@ final class Quizzes {
               .put("score", standing.score()).put("rank", rank).put("streak", standing.streak())
               .put("correctAnswers", standing.correctAnswers()).put("currentAnswer", state.currentAnswer());
           return new JsonObject().put("quiz", quiz.audienceJson(now)).put("you", you)
-              .put("serverTime", io.foyer.http.Times.format(now));
+              .put("serverTime", Times.format(now));
         }));
   }
 
