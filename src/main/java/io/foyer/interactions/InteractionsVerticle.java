@@ -42,11 +42,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The interactions capability of a node: polls, and quizzes ({@link Quizzes}, which ask choice questions as polls
- * do and have their answers written the same way). Ballots
- * go through its group-committing writer, one call of foyer_cast_ballots per batch, and are answered only once
- * durable; tallies are kept in LiveState, and results pushed to a poll's audience at most every
- * {@link #PUSH_INTERVAL} per poll across the cluster, however fast votes arrive. One instance per node: its
- * writer, cache of polls and set of polls with unpushed results live on its own context.
+ * do and have their answers written the same way). Ballots go through its group-committing writer, one call of
+ * foyer_cast_ballots per batch, and are answered only once durable; tallies are kept in LiveState, and results
+ * pushed to a poll's audience at most every {@link #PUSH_INTERVAL} per poll across the cluster, however fast votes
+ * arrive. One instance per node: its writers, caches, timers and set of polls with unpushed results live on its
+ * own context.
  */
 public final class InteractionsVerticle extends VerticleBase {
 
@@ -97,7 +97,7 @@ public final class InteractionsVerticle extends VerticleBase {
         .withMetrics(metrics);
     pushTimer = vertx.setPeriodic(PUSH_INTERVAL.toMillis(), id -> pushUnpushedResults());
     quizzes = new Quizzes(context, pool, catalog, live, gateway, answers, writerConfig, metrics);
-    return Future.all(List.of(quizzes.serve(),
+    return Future.all(List.of(quizzes.start(),
         Bus.serve(vertx, InteractionMessages.CREATE, this::create),
         Bus.serve(vertx, InteractionMessages.UPDATE, this::update),
         Bus.serve(vertx, InteractionMessages.LIST, this::list),

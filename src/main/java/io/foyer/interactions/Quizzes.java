@@ -73,7 +73,7 @@ final class Quizzes {
   // on the verticle's context only
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> closeTimers = new HashMap<>();
-  private final long sweepTimer;
+  private long sweepTimer;
 
   Quizzes(Context context, Pool pool, EventCatalog catalog, LiveState live, Gateway gateway, Answers answers,
       WriterConfig writerConfig, MeterRegistry metrics) {
@@ -87,11 +87,11 @@ final class Quizzes {
         Atomicity.ONE_STATEMENT,
         (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops))
         .withMetrics(metrics);
-    this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), id -> sweep());
   }
 
-  /** Serves the quiz addresses; completes once every consumer is registered. */
-  Future<?> serve() {
+  /** Starts the sweep and serves the quiz addresses; completes once every consumer is registered. */
+  Future<?> start() {
+    sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), id -> sweep());
     return Future.all(List.of(
         Bus.serve(vertx, InteractionMessages.QUIZ_CREATE, this::create),
         Bus.serve(vertx, InteractionMessages.QUIZ_LIST, this::list),
