@@ -82,7 +82,8 @@ $$;
 -- {index, outcome, answer, response_ms}. Outcomes: recorded, replayed (the same answer_id again: answer = the
 -- stored one), not-found (no such quiz or question in the event), registration-inactive, already-answered
 -- (another answer_id), question-not-open (not opened yet), too-late (received after answers_until),
--- question-closed (closed, by the presenter, before the answer was written).
+-- question-closed (received in time, but the question closed before the answer was written: early by the
+-- presenter, or at its deadline while the answer still queued).
 --
 -- Scoring (docs/api.md#scoring): t = received - opened_at in ms, capped at the limit T; a correct answer of a
 -- question worth P points scores P when t < 500 or in accuracy-first scoring, else round((1 - (t / T) / 2) * P);

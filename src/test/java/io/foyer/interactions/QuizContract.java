@@ -419,6 +419,50 @@ abstract class QuizContract extends NodeContract {
   }
 
   @Test
+  void theEventsPresenterRunsAQuizFromItsSocketAndAnotherSessionsPresenterMayNot() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    long sessionId = api.createSession(eventId);
+    String presenterToken = api.issuePresenterToken(eventId, null).getString("token");
+    String otherSessionsPresenter = api.issuePresenterToken(eventId, api.createSession(eventId)).getString("token");
+    Player player = players(eventId, 1).get(0);
+    assertThat(player.ws().subscribe("session:" + sessionId, null).getString("type")).isEqualTo("subscribed");
+    HttpResponse<Buffer> created = api.post(quizzes(eventId), presenterToken,
+        quiz("standard", false, single(30, 1000, "a")).put("sessionId", sessionId));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    long quizId = created.bodyAsJsonObject().getLong("id");
+    WsClient presenter = socket(presenterToken);
+    WsClient outsider = socket(otherSessionsPresenter);
+
+    JsonObject refused = runQuiz(outsider, quizId, "start");
+    JsonObject started = runQuiz(presenter, quizId, "start");
+    JsonObject opened = runQuiz(presenter, quizId, "next");
+    JsonObject pushed = player.pushed("quiz-question");
+    player.answer(quizId, 1, pick("a"));
+    JsonObject closed = runQuiz(presenter, quizId, "close");
+    JsonObject results = player.pushed("quiz-results");
+    JsonObject unknownAction = runQuiz(presenter, quizId, "rewind");
+
+    assertThat(refused.getString("code")).isEqualTo("forbidden");
+    assertThat(started.getString("type")).as(started.encode()).isEqualTo("quiz-updated");
+    assertThat(started.getJsonObject("quiz").getString("status")).isEqualTo("running");
+    assertThat(opened.getJsonObject("quiz").getJsonArray("questions").getJsonObject(0).getBoolean("open")).isTrue();
+    assertThat(pushed.getJsonObject("question").getInteger("position")).isEqualTo(1);
+    assertThat(closed.getJsonObject("quiz").getJsonArray("questions").getJsonObject(0).getString("closedBy"))
+        .isEqualTo("presenter");
+    assertThat(results.getLong("answered")).isEqualTo(1);
+    assertThat(player.result(1).getBoolean("correct")).isTrue();
+    assertThat(unknownAction.getString("code")).isEqualTo("bad-request");
+    // the quiz went to its session's topic, not the event's
+    assertThat(player.ws().seen().stream().filter(frame -> "quiz-question".equals(frame.getString("kind")))
+        .map(frame -> frame.getString("topic"))).containsExactly("session:" + sessionId);
+  }
+
+  private static JsonObject runQuiz(WsClient ws, long quizId, String action) throws InterruptedException {
+    String id = ws.send(new JsonObject().put("type", "run-quiz").put("quizId", quizId).put("action", action));
+    return ws.next(frame -> id.equals(frame.getString("re")));
+  }
+
+  @Test
   void aQuizDefinitionThatBreaksARuleIsRefusedWholeAndNothingIsStored() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     JsonObject bad = quiz("fastest", false, single(0, 500, "z"),
