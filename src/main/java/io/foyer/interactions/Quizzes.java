@@ -230,19 +230,22 @@ final class Quizzes {
   }
 
   /**
-   * After a question closed: writes every player's standing to the leaderboard, pushes the question with its
-   * correct options and the top ten to the audience, then each player's own result to its attendee topic.
+   * After a question closed: writes every player's standing to the leaderboard and pushes the question with its
+   * correct options and the top ten to the audience; completes then. Each player's own result follows, to its
+   * attendee topic, without holding up whoever closed the question (a presenter's request).
    */
   private Future<Void> closed(Quiz quiz, int position) {
     return quizzes.standings(quiz.id(), position).compose(standings -> {
       Map<UUID, Standing> byPlayer = new HashMap<>();
       standings.forEach(standing -> byPlayer.put(standing.registrationId(), standing));
-      List<Standing> ranked = new ArrayList<>(standings);
-      ranked.sort(Leaderboard.ORDER);
       return leaderboard.write(quiz.id(), standings)
           .compose(top -> publish(quiz.audience(), "quiz-results", results(quiz, position, standings, top, byPlayer),
               quiz))
-          .compose(v -> sendPrivateResults(quiz, position, ranked, 0));
+          .onSuccess(v -> {
+            List<Standing> ranked = new ArrayList<>(standings);
+            ranked.sort(Leaderboard.ORDER);
+            sendPrivateResults(quiz, position, ranked, 0);
+          });
     }).recover(err -> {
       log.warn("Question {} of quiz {} closed, but its leaderboard was not pushed", position, quiz.id(), err);
       return Future.succeededFuture();
