@@ -105,12 +105,13 @@ public final class InteractionMessages {
    */
   public record Vote(long eventId, UUID registrationId, long pollId, Object voteId, Object answer) {}
 
-  /** A new draft quiz from an organizer's or presenter's body. Answer: the quiz, correct answers included. */
+  /** A new draft quiz from an organizer's or presenter's body. Answer: the quiz (no correct answers: none closed). */
   public record CreateQuiz(long eventId, JsonObject body, Runner runner) {}
 
   /**
-   * An event's quizzes. attendee null: those who run them, who see everything; else the attendee's registration,
-   * who sees the quizzes that are not drafts, each with its current question only. Answer: {quizzes: [...]}.
+   * An event's quizzes. attendee null: those who run them, who see every question (correct options of closed ones
+   * only); else the attendee's registration, who sees the quizzes that are not drafts, each with its current
+   * question only. Answer: {quizzes: [...]}.
    */
   public record ListQuizzes(long eventId, UUID attendee) {}
 
@@ -146,7 +147,7 @@ public final class InteractionMessages {
     }
   }
 
-  /** An action on a quiz, pushed to its audience once done. Answer: the quiz, correct answers included. */
+  /** An action on a quiz, pushed to its audience once done. Answer: the quiz as those who run it see it. */
   public record RunQuiz(long eventId, long quizId, QuizAction action, Runner runner) {}
 
   /**

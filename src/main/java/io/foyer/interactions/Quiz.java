@@ -133,31 +133,31 @@ record Quiz(long id, long eventId, QuizDefinition definition, Status status, int
     return definition.sessionId() != null ? Topic.session(definition.sessionId()) : Topic.event(eventId);
   }
 
-  /** Everything, correct answers included: for those who run the quiz only. */
+  /**
+   * Everything, for those who run the quiz: every question with its timing, each one's correct options once it
+   * closed (principle 6: the correct answer never leaves the server before, not even to them).
+   */
   JsonObject toJson(Instant now) {
     JsonArray questions = new JsonArray();
     for (int position = 1; position <= questionCount(); position++) {
-      questions.add(questionJson(position, true, now));
+      questions.add(questionJson(position, now));
     }
     return summary().put("questions", questions);
   }
 
-  /**
-   * What players may see: the quiz and its current question, whose correct options are there only once it
-   * closed (principle 6: the correct answer never leaves the server before).
-   */
+  /** What players may see: the quiz and its current question (opened questions only, never the next ones). */
   JsonObject audienceJson(Instant now) {
-    return summary().put("current", currentPosition == 0 ? null : questionJson(currentPosition, false, now));
+    return summary().put("current", currentPosition == 0 ? null : questionJson(currentPosition, now));
   }
 
   /**
-   * A question with its timing: openedAt, deadline, remainingMs (by the server's clock now) and open; the correct
-   * options when withCorrect, or once it closed.
+   * A question with its timing: openedAt, deadline, remainingMs (by the server's clock now) and open; its correct
+   * options once it closed, and only then.
    */
-  JsonObject questionJson(int position, boolean withCorrect, Instant now) {
+  JsonObject questionJson(int position, Instant now) {
     Timing timing = timing(position);
     JsonObject json = new JsonObject().put("position", position)
-        .mergeIn(question(position).toJson(withCorrect || timing.closed()))
+        .mergeIn(question(position).toJson(timing.closed()))
         .put("openedAt", Times.format(timing.openedAt())).put("deadline", Times.format(timing.deadline()))
         .put("graceMs", GRACE_MILLIS).put("open", timing.open());
     if (timing.open()) {

@@ -97,8 +97,8 @@ record QuizQuestion(PollDefinition definition, List<String> correct, int timeLim
   }
 
   /**
-   * The question as players see it: texts with every translation, options, maxPicks, limit and points; the
-   * correct options only when asked (for those who run the quiz, or once the question closed).
+   * The question as it is shown: texts with every translation, options, maxPicks, limit and points; the correct
+   * options only when asked (once the question closed).
    */
   JsonObject toJson(boolean withCorrect) {
     JsonObject json = new JsonObject().put("kind", definition.kind().apiName()).put("question", definition.question())

@@ -183,7 +183,7 @@ final class Quizzes {
         scheduleClose(quiz);
         yield publish(quiz.audience(), "quiz-question", new JsonObject().put("quizId", quiz.id())
             .put("questionCount", quiz.questionCount())
-            .put("question", quiz.questionJson(quiz.currentPosition(), false, Instant.now())), quiz);
+            .put("question", quiz.questionJson(quiz.currentPosition(), Instant.now())), quiz);
       }
       case CLOSE -> {
         Long timer = closeTimers.remove(quiz.id());
@@ -257,7 +257,7 @@ final class Quizzes {
     long answered = standings.stream().filter(standing -> standing.gained() != null).count();
     long correct = standings.stream().filter(standing -> Boolean.TRUE.equals(standing.correct())).count();
     return new JsonObject().put("quizId", quiz.id()).put("questionCount", quiz.questionCount())
-        .put("question", quiz.questionJson(position, false, Instant.now())).put("answered", answered)
+        .put("question", quiz.questionJson(position, Instant.now())).put("answered", answered)
         .put("answeredCorrectly", correct).put("players", standings.size())
         .put("leaderboard", Leaderboard.topJson(quiz.id(), top, byPlayer));
   }

@@ -142,9 +142,9 @@ abstract class QuizContract extends NodeContract {
     }
     assertThat(restOne).doesNotContain("\"correct\"").contains("\"currentAnswer\":{\"option\":\"a\"}");
     assertThat(restList).doesNotContain("\"correct\"");
-    // those who run the quiz see it
-    assertThat(api.get(quizzes(eventId) + "/" + quizId, ADMIN_KEY).bodyAsJsonObject().getJsonArray("questions")
-        .getJsonObject(0).getJsonArray("correct")).containsExactly("c");
+    // not even those who run the quiz read it before the question closes
+    assertThat(api.get(quizzes(eventId) + "/" + quizId, ADMIN_KEY).bodyAsString()).doesNotContain("\"correct\"");
+    assertThat(api.get(quizzes(eventId), ADMIN_KEY).bodyAsString()).doesNotContain("\"correct\"");
 
     quizzes.close(eventId, quizId);
     JsonObject results = player.pushed("quiz-results");
@@ -156,6 +156,8 @@ abstract class QuizContract extends NodeContract {
     assertThat(mine.getLong("gained")).isZero();
     assertThat(playerState(player, quizId).getJsonObject("quiz").getJsonObject("current").getJsonArray("correct"))
         .containsExactly("c");
+    assertThat(api.get(quizzes(eventId) + "/" + quizId, ADMIN_KEY).bodyAsJsonObject().getJsonArray("questions")
+        .getJsonObject(0).getJsonArray("correct")).containsExactly("c");
   }
 
   /** Standard scoring: full points under half a second, then round((1 - (t / T) / 2) * points); 0 when wrong. */
@@ -446,6 +448,7 @@ abstract class QuizContract extends NodeContract {
     assertThat(started.getString("type")).as(started.encode()).isEqualTo("quiz-updated");
     assertThat(started.getJsonObject("quiz").getString("status")).isEqualTo("running");
     assertThat(opened.getJsonObject("quiz").getJsonArray("questions").getJsonObject(0).getBoolean("open")).isTrue();
+    assertThat(opened.encode()).doesNotContain("\"correct\"");
     assertThat(pushed.getJsonObject("question").getInteger("position")).isEqualTo(1);
     assertThat(closed.getJsonObject("quiz").getJsonArray("questions").getJsonObject(0).getString("closedBy"))
         .isEqualTo("presenter");
