@@ -11,6 +11,7 @@ import io.foyer.events.EventRoutes;
 import io.foyer.gateway.Gateway;
 import io.foyer.gateway.GatewayRoutes;
 import io.foyer.interactions.InteractionRoutes;
+import io.foyer.interactions.QuizRoutes;
 import io.foyer.http.HttpServerVerticle;
 import io.foyer.http.RouterFactory;
 import io.foyer.http.RouterFactory.ApiRoutes;
@@ -208,7 +209,8 @@ public final class FoyerApp {
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(auth, capabilities.catalog()),
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),
-        new InteractionRoutes(auth));
+        new InteractionRoutes(auth),
+        new QuizRoutes(auth));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),

@@ -1,9 +1,11 @@
 package io.foyer.bench;
 
+import io.foyer.config.ConfigLoader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import picocli.CommandLine.Option;
 
 /** The server a load-generating bench drives: the one at --url, or a node it starts in a process of its own. */
@@ -26,5 +28,30 @@ final class Target {
   /** The arguments of `foyer run` for the node the bench starts. */
   List<String> runArgs() {
     return config == null ? List.of() : List.of("--config", config.toString());
+  }
+
+  /** A bench's run against a server: its base URL, an organizer key, and where it runs (for the report). */
+  @FunctionalInterface
+  interface Run {
+    int against(URI base, String apiKey, String where) throws Exception;
+  }
+
+  /**
+   * Runs a bench against --url, or against a node it starts in a process of its own (as users deploy it), whose
+   * data it deletes afterwards; a configuration mistake stops the bench before it starts anything.
+   */
+  int run(String scenario, Run run) throws Exception {
+    if (url != null) {
+      return run.against(url, apiKey, "server: " + url + ", not started by the bench");
+    }
+    ConfigLoader.load(config, environment);
+    Path work = ServerProcess.workDirectory(scenario);
+    String key = "bench-" + UUID.randomUUID();
+    try (ServerProcess node = ServerProcess.startNode(runArgs(), environment, key, work, "foyer.log")) {
+      return run.against(URI.create("http://127.0.0.1:" + node.port()), key,
+          "node: a process of its own (foyer run); logs in " + work);
+    } finally {
+      ServerProcess.deleteData(work);
+    }
   }
 }

@@ -1,25 +1,21 @@
 package io.foyer.bench;
 
-import io.foyer.config.ConfigLoader;
+import static io.foyer.bench.BenchApi.await;
+import static io.foyer.bench.BenchApi.created;
+import static io.foyer.bench.BenchApi.expect;
+
+import io.foyer.bench.BenchApi.Clients;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +23,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,26 +61,8 @@ public final class VoteBench implements Callable<Integer> {
           + "and --api-key with --url");
       return 2;
     }
-    // one event loop: the voters' sockets, the vote timer and their shared state stay on one thread
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    try {
-      if (target.url != null) {
-        return report(run(vertx, target.url, target.apiKey), "server: " + target.url + ", not started by the bench");
-      }
-      // a configuration mistake stops the bench before it starts anything
-      ConfigLoader.load(target.config, target.environment);
-      Path work = ServerProcess.workDirectory("votes");
-      String key = "bench-" + UUID.randomUUID();
-      try (ServerProcess node = ServerProcess.startNode(target.runArgs(), target.environment, key, work,
-          "foyer.log")) {
-        return report(run(vertx, URI.create("http://127.0.0.1:" + node.port()), key),
-            "node: a process of its own (foyer run); logs in " + work);
-      } finally {
-        ServerProcess.deleteData(work);
-      }
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    return BenchApi.onOneEventLoop(target, "votes", (vertx, base, key, where) -> report(run(vertx, base, key),
+        where));
   }
 
   /** What a run saw. */
@@ -93,29 +70,23 @@ public final class VoteBench implements Callable<Integer> {
       long pushes, String verification) {}
 
   private Outcome run(Vertx vertx, URI base, String key) throws Exception {
-    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(base.getHost())
-        .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(64));
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
+    Clients clients = Clients.of(vertx, base);
+    HttpClientAgent http = clients.http();
     try {
-      long eventId = created(call(http, HttpMethod.POST, "/api/events", key, new JsonObject().put("title", "Votes")
-          .put("startsAt", "2030-01-01T09:00:00Z").put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC")
-          .put("defaultLanguage", "en")));
+      long eventId = BenchApi.event(http, key, "Votes");
       String polls = "/api/events/" + eventId + "/polls";
-      JsonArray options = new JsonArray();
-      for (String option : OPTIONS) {
-        options.add(new JsonObject().put("id", option).put("text", "Option " + option));
-      }
-      long pollId = created(call(http, HttpMethod.POST, polls, key, new JsonObject().put("kind", "single_choice")
-          .put("question", "Which one?").put("options", options).put("allowChange", true)));
-      expect(call(http, HttpMethod.POST, polls + "/" + pollId + "/launch", key, null), 200);
-      expect(call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
-      List<Voter> voters = connect(vertx, http, ws, base, eventId);
+      long pollId = created(BenchApi.call(http, HttpMethod.POST, polls, key, new JsonObject()
+          .put("kind", "single_choice").put("question", "Which one?").put("options", BenchApi.options(OPTIONS))
+          .put("allowChange", true)));
+      expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/launch", key, null), 200);
+      expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
+      List<Voter> voters = BenchApi.inBatches(this.clients, i -> BenchApi.attendee(http, eventId, "Voter " + i)
+          .compose(token -> open(clients.ws(), base, token, i == 0 ? "event:" + eventId : null)));
       Outcome outcome = vote(vertx, voters, pollId);
       return new Outcome(outcome.acknowledged(), outcome.refused(), outcome.latencyMicros(), outcome.seconds(),
           voters.get(0).pushes, verify(http, key, polls + "/" + pollId, voters));
     } finally {
-      ws.close();
-      http.close();
+      clients.close();
     }
   }
 
@@ -127,23 +98,6 @@ public final class VoteBench implements Callable<Integer> {
     String pendingChoice;
     String acknowledgedChoice;
     long pushes;
-  }
-
-  private List<Voter> connect(Vertx vertx, HttpClientAgent http, WebSocketClient ws, URI base, long eventId)
-      throws Exception {
-    List<Voter> voters = new ArrayList<>();
-    for (int first = 0; first < clients; first += 200) {
-      List<Future<Voter>> batch = new ArrayList<>();
-      for (int i = first; i < Math.min(clients, first + 200); i++) {
-        JsonObject attendee = new JsonObject().put("name", "Voter " + i)
-            .put("email", "voter-" + UUID.randomUUID() + "@bench.invalid").put("consent", true);
-        String topic = i == 0 ? "event:" + eventId : null;
-        batch.add(call(http, HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, attendee)
-            .compose(answer -> open(ws, base, new JsonObject(answer.body).getString("token"), topic)));
-      }
-      voters.addAll(await(Future.all(batch)).<Voter>list());
-    }
-    return voters;
   }
 
   /** Connects an attendee; with a topic, subscribes to it (the first voter counts the result pushes). */
@@ -230,9 +184,9 @@ public final class VoteBench implements Callable<Integer> {
         expected.merge(voter.acknowledgedChoice, 1L, Long::sum);
       }
     }
-    JsonObject live = new JsonObject(expect(call(http, HttpMethod.GET, poll + "/results", key, null), 200));
-    expect(call(http, HttpMethod.POST, poll + "/close", key, null), 200);
-    JsonObject stored = new JsonObject(expect(call(http, HttpMethod.GET, poll + "/results", key, null), 200));
+    JsonObject live = new JsonObject(expect(BenchApi.call(http, HttpMethod.GET, poll + "/results", key, null), 200));
+    expect(BenchApi.call(http, HttpMethod.POST, poll + "/close", key, null), 200);
+    JsonObject stored = new JsonObject(expect(BenchApi.call(http, HttpMethod.GET, poll + "/results", key, null), 200));
     Map<String, Long> liveCounts = counts(live);
     Map<String, Long> storedCounts = counts(stored);
     if (!liveCounts.equals(expected) || !storedCounts.equals(expected)) {
@@ -269,38 +223,5 @@ public final class VoteBench implements Callable<Integer> {
     System.out.println("check: " + outcome.verification() + "; acknowledged " + outcome.acknowledged()
         + (refusedCount == 0 ? "" : "; refused by code " + outcome.refused()));
     return outcome.verification().startsWith("ok") ? 0 : 1;
-  }
-
-  private record Answer(int status, String body) {}
-
-  private static Future<Answer> call(HttpClientAgent http, HttpMethod method, String path, String bearer,
-      JsonObject body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
-    if (bearer != null) {
-      options.putHeader("Authorization", "Bearer " + bearer);
-    }
-    if (body != null) {
-      options.putHeader("Content-Type", "application/json");
-    }
-    return http.request(options)
-        .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
-        .compose(response -> response.body().map(buffer -> new Answer(response.statusCode(), buffer.toString())))
-        .timeout(60, TimeUnit.SECONDS);
-  }
-
-  private static long created(Future<Answer> answer) throws Exception {
-    return new JsonObject(expect(answer, 201)).getLong("id");
-  }
-
-  private static String expect(Future<Answer> pending, int status) throws Exception {
-    Answer answer = await(pending);
-    if (answer.status() != status) {
-      throw new IllegalStateException("the server answered " + answer.status() + ": " + answer.body());
-    }
-    return answer.body();
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
   }
 }

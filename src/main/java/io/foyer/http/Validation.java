@@ -168,6 +168,18 @@ public final class Validation {
   }
 
   /** Refuses members the endpoint does not know, so a misspelt field is not silently ignored. */
+  /**
+   * Adds the field errors of a validation-failed problem from a nested check, each field prefixed (e.g.
+   * "questions[2]."); any other problem is thrown as it is.
+   */
+  public void failAll(String prefix, ProblemException invalid) {
+    if (invalid.type() != ProblemType.VALIDATION) {
+      throw invalid;
+    }
+    invalid.extensions().getJsonArray("errors", new JsonArray()).forEach(error -> fail(
+        prefix + ((JsonObject) error).getString("field"), ((JsonObject) error).getString("message")));
+  }
+
   public void onlyKnown(JsonObject body, List<String> known) {
     for (String name : body.fieldNames()) {
       if (!known.contains(name)) {

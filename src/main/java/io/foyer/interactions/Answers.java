@@ -43,8 +43,11 @@ final class Answers {
     return WHITESPACE.matcher(text.strip()).replaceAll(" ").toLowerCase(Locale.ROOT);
   }
 
-  /** The answer as it is stored; a wrong one fails with 422 validation-failed naming what is wrong. */
-  JsonObject check(Poll poll, Object given) {
+  /**
+   * The answer to a question (a poll's, or a quiz question's) as it is stored; a wrong one fails with 422
+   * validation-failed naming what is wrong.
+   */
+  JsonObject check(PollDefinition poll, Object given) {
     Validation v = new Validation();
     if (!(given instanceof JsonObject answer)) {
       v.fail("answer", "is required: an object, for example {\"option\": \"a\"}");
@@ -82,7 +85,7 @@ final class Answers {
     return counts;
   }
 
-  private static JsonObject single(Validation v, Poll poll, JsonObject answer) {
+  private static JsonObject single(Validation v, PollDefinition poll, JsonObject answer) {
     only(v, answer, "option");
     Object option = answer.getValue("option");
     if (!(option instanceof String id) || !poll.optionIds().contains(id)) {
@@ -92,7 +95,7 @@ final class Answers {
     return new JsonObject().put("option", id);
   }
 
-  private static JsonObject multiple(Validation v, Poll poll, JsonObject answer) {
+  private static JsonObject multiple(Validation v, PollDefinition poll, JsonObject answer) {
     only(v, answer, "options");
     int maxPicks = poll.settings().getInteger("maxPicks");
     Set<String> picks = distinctOptions(v, poll, answer, "options");
@@ -106,7 +109,7 @@ final class Answers {
     return new JsonObject().put("options", new JsonArray(List.copyOf(picks)));
   }
 
-  private static JsonObject rating(Validation v, Poll poll, JsonObject answer) {
+  private static JsonObject rating(Validation v, PollDefinition poll, JsonObject answer) {
     only(v, answer, "value");
     JsonObject scale = poll.settings().getJsonObject("scale");
     int min = scale.getInteger("min");
@@ -120,7 +123,7 @@ final class Answers {
     return new JsonObject().put("value", n.intValue());
   }
 
-  private static JsonObject ranking(Validation v, Poll poll, JsonObject answer) {
+  private static JsonObject ranking(Validation v, PollDefinition poll, JsonObject answer) {
     only(v, answer, "order");
     Set<String> order = distinctOptions(v, poll, answer, "order");
     if (order == null) {
@@ -133,7 +136,7 @@ final class Answers {
     return new JsonObject().put("order", new JsonArray(List.copyOf(order)));
   }
 
-  private JsonObject words(Validation v, Poll poll, JsonObject answer) {
+  private JsonObject words(Validation v, PollDefinition poll, JsonObject answer) {
     String text = text(v, poll, answer);
     if (text == null) {
       return null;
@@ -152,20 +155,20 @@ final class Answers {
     return new JsonObject().put("text", words);
   }
 
-  private static JsonObject openText(Validation v, Poll poll, JsonObject answer) {
+  private static JsonObject openText(Validation v, PollDefinition poll, JsonObject answer) {
     String text = text(v, poll, answer);
     return text == null ? null : new JsonObject().put("text", text);
   }
 
   /** Trimmed text of 1..maxLength characters, without control characters. */
-  private static String text(Validation v, Poll poll, JsonObject answer) {
+  private static String text(Validation v, PollDefinition poll, JsonObject answer) {
     only(v, answer, "text");
     int maxLength = poll.settings().getInteger("maxLength");
     return PollDefinition.textAt(v, "answer.text", answer.getValue("text"), maxLength);
   }
 
   /** The option ids of a list member, in order, each once; null (and a failure) otherwise. */
-  private static Set<String> distinctOptions(Validation v, Poll poll, JsonObject answer, String member) {
+  private static Set<String> distinctOptions(Validation v, PollDefinition poll, JsonObject answer, String member) {
     String field = "answer." + member;
     if (!(answer.getValue(member) instanceof JsonArray ids)) {
       v.fail(field, "must be a list of option ids");

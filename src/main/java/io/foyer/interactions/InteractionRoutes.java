@@ -32,7 +32,6 @@ import java.util.UUID;
  */
 public final class InteractionRoutes implements ApiRoutes {
 
-
   private final AuthHandlers auth;
 
   public InteractionRoutes(AuthHandlers auth) {
@@ -59,7 +58,8 @@ public final class InteractionRoutes implements ApiRoutes {
    */
   static Runner runnerOf(RoutingContext ctx, long eventId) {
     if (AuthHandlers.attendee(ctx) != null) {
-      throw new ProblemException(ProblemType.FORBIDDEN, "only the event's organizers and presenters may run its polls");
+      throw new ProblemException(ProblemType.FORBIDDEN,
+          "only the event's organizers and presenters may run its polls and quizzes");
     }
     return AuthHandlers.runnerOfEvent(ctx, eventId);
   }
@@ -68,10 +68,7 @@ public final class InteractionRoutes implements ApiRoutes {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Runner runner = runnerOf(ctx, eventId);
     JsonObject body = RequestBodies.jsonObject(ctx);
-    InteractionRoutes.<JsonObject>ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, runner))
-        .onComplete(Replies.to(ctx, poll -> ctx.response().setStatusCode(201)
-            .putHeader("Location", ctx.request().path() + "/" + poll.getLong("id"))
-            .putHeader("Content-Type", "application/json").end(poll.encode())));
+    answerCreated(ctx, ask(ctx, InteractionMessages.CREATE, new CreatePoll(eventId, body, runner)));
   }
 
   private void list(RoutingContext ctx) {
@@ -139,7 +136,7 @@ public final class InteractionRoutes implements ApiRoutes {
   }
 
   /** The attendee's registration for an attendee (who sees the audience's view); null for those who run polls. */
-  private static UUID attendeeOrRunner(RoutingContext ctx, long eventId) {
+  static UUID attendeeOrRunner(RoutingContext ctx, long eventId) {
     if (AuthHandlers.attendee(ctx) != null) {
       return AuthHandlers.attendeeOf(ctx, eventId).registrationId();
     }
@@ -147,11 +144,18 @@ public final class InteractionRoutes implements ApiRoutes {
     return null;
   }
 
-  private static <R> Future<R> ask(RoutingContext ctx, String address, Object request) {
+  static <R> Future<R> ask(RoutingContext ctx, String address, Object request) {
     return Bus.request(ctx.vertx(), address, request);
   }
 
-  private static void answerJson(RoutingContext ctx, Future<JsonObject> answer) {
+  /** 201 with what was created (a poll, a quiz) and its Location. */
+  static void answerCreated(RoutingContext ctx, Future<JsonObject> created) {
+    created.onComplete(Replies.to(ctx, json -> ctx.response().setStatusCode(201)
+        .putHeader("Location", ctx.request().path() + "/" + json.getLong("id"))
+        .putHeader("Content-Type", "application/json").end(json.encode())));
+  }
+
+  static void answerJson(RoutingContext ctx, Future<JsonObject> answer) {
     answer.onComplete(Replies.to(ctx, ctx::json));
   }
 }

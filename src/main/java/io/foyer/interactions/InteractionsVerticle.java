@@ -31,8 +31,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,11 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The interactions capability of a node: polls (and later quizzes, which ask the same kinds of question). Ballots
- * go through its group-committing writer, one call of foyer_cast_ballots per batch, and are answered only once
- * durable; tallies are kept in LiveState, and results pushed to a poll's audience at most every
- * {@link #PUSH_INTERVAL} per poll across the cluster, however fast votes arrive. One instance per node: its
- * writer, cache of polls and set of polls with unpushed results live on its own context.
+ * The interactions capability of a node: polls, and quizzes ({@link Quizzes}, which ask choice questions as polls
+ * do and have their answers written the same way). Ballots go through its group-committing writer, one call of
+ * foyer_cast_ballots per batch, and are answered only once durable; tallies are kept in LiveState, and results
+ * pushed to a poll's audience at most every {@link #PUSH_INTERVAL} per poll across the cluster, however fast votes
+ * arrive. One instance per node: its writers, caches, timers and set of polls with unpushed results live on its
+ * own context.
  */
 public final class InteractionsVerticle extends VerticleBase {
 
@@ -73,6 +72,7 @@ public final class InteractionsVerticle extends VerticleBase {
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> unpushed = new LinkedHashMap<>();
   private BatchingWriter<JsonObject, JsonObject> writer;
+  private Quizzes quizzes;
   private long pushTimer;
 
   public InteractionsVerticle(Pool pool, EventCatalog catalog, LiveState live, Gateway gateway,
@@ -92,9 +92,12 @@ public final class InteractionsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "ballots",
-        Atomicity.ONE_STATEMENT, InteractionsVerticle::castBallots).withMetrics(metrics);
+        Atomicity.ONE_STATEMENT,
+        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.CAST_BALLOTS, ops))
+        .withMetrics(metrics);
     pushTimer = vertx.setPeriodic(PUSH_INTERVAL.toMillis(), id -> pushUnpushedResults());
-    return Future.all(List.of(
+    quizzes = new Quizzes(context, pool, catalog, live, gateway, answers, writerConfig, metrics);
+    return Future.all(List.of(quizzes.start(),
         Bus.serve(vertx, InteractionMessages.CREATE, this::create),
         Bus.serve(vertx, InteractionMessages.UPDATE, this::update),
         Bus.serve(vertx, InteractionMessages.LIST, this::list),
@@ -109,12 +112,12 @@ public final class InteractionsVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pushTimer);
-    return writer.close();
+    return Future.all(writer.close(), quizzes.stop());
   }
 
   private Future<JsonObject> create(CreatePoll request) {
     PollDefinition definition = PollDefinition.fromJson(request.body());
-    requireScope(request.runner().onlySession(), definition.sessionId());
+    Scopes.requireScope(request.runner().onlySession(), definition.sessionId());
     return checkWhere(request.eventId(), definition)
         .compose(v -> polls.create(request.eventId(), definition, request.runner().actor()))
         .map(Poll::toJson);
@@ -122,18 +125,16 @@ public final class InteractionsVerticle extends VerticleBase {
 
   private Future<JsonObject> update(UpdatePoll request) {
     return polls.get(request.eventId(), request.pollId()).compose(current -> {
-      requireScope(request.runner().onlySession(), current.definition().sessionId());
+      Scopes.requireScope(request.runner().onlySession(), current.definition().sessionId());
       PollDefinition changed = PollDefinition.fromJson(current.definition().toJson().mergeIn(request.patch()));
-      requireScope(request.runner().onlySession(), changed.sessionId());
+      Scopes.requireScope(request.runner().onlySession(), changed.sessionId());
       return checkWhere(request.eventId(), changed)
           .compose(v -> polls.updateDraft(request.eventId(), request.pollId(), changed, request.runner().actor()));
     }).map(Poll::toJson);
   }
 
-  /** The event exists, and so does the session in it, when the poll is for a session. */
   private Future<Void> checkWhere(long eventId, PollDefinition definition) {
-    return catalog.get(eventId).compose(event -> definition.sessionId() == null ? Future.succeededFuture()
-        : catalog.requireSession(eventId, definition.sessionId()));
+    return Scopes.checkWhere(catalog, eventId, definition.sessionId());
   }
 
   private Future<JsonObject> list(ListPolls request) {
@@ -172,7 +173,7 @@ public final class InteractionsVerticle extends VerticleBase {
     Long onlySession = request.runner().onlySession();
     // a session's presenter may act on that session's polls only, so it is read first
     return onlySession == null ? act(request) : polls.get(request.eventId(), request.pollId()).compose(poll -> {
-      requireScope(onlySession, poll.definition().sessionId());
+      Scopes.requireScope(onlySession, poll.definition().sessionId());
       return act(request);
     });
   }
@@ -225,16 +226,9 @@ public final class InteractionsVerticle extends VerticleBase {
 
   private Future<JsonObject> results(ResultsQuery request) {
     return polls.get(request.eventId(), request.pollId()).compose(poll -> {
-      requireScope(request.onlySession(), poll.definition().sessionId());
+      Scopes.requireScope(request.onlySession(), poll.definition().sessionId());
       return resultsOf(poll);
     });
-  }
-
-  /** A presenter scoped to a session (onlySession) runs that session's polls only. */
-  private static void requireScope(Long onlySession, Long pollSession) {
-    if (onlySession != null && !onlySession.equals(pollSession)) {
-      throw new ProblemException(ProblemType.FORBIDDEN, "this presenter token is limited to session " + onlySession);
-    }
   }
 
   /** Final results once closed (counted from the ballots), else the live tally. */
@@ -244,7 +238,7 @@ public final class InteractionsVerticle extends VerticleBase {
 
   private Future<Exported> export(Export request) {
     return polls.get(request.eventId(), request.pollId()).map(poll -> {
-      requireScope(request.onlySession(), poll.definition().sessionId());
+      Scopes.requireScope(request.onlySession(), poll.definition().sessionId());
       if (poll.status() != Status.CLOSED || poll.finalResults() == null) {
         throw new ProblemException(ProblemType.POLL_NOT_CLOSED, "poll " + poll.id() + " is "
             + poll.status().apiName() + "; its results are exported once it is closed");
@@ -255,9 +249,9 @@ public final class InteractionsVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> vote(Vote request) {
-    UUID voteId = voteId(request.voteId());
+    UUID voteId = Scopes.clientId(request.voteId(), "voteId", "ballot");
     return poll(request.eventId(), request.pollId()).compose(poll -> {
-      JsonObject answer = answers.check(poll, request.answer());
+      JsonObject answer = answers.check(poll.definition(), request.answer());
       JsonObject op = new JsonObject().put("event_id", request.eventId()).put("poll_id", poll.id())
           .put("registration_id", request.registrationId().toString()).put("vote_id", voteId.toString())
           .put("answer", answer);
@@ -294,19 +288,6 @@ public final class InteractionsVerticle extends VerticleBase {
           "this registration was cancelled or erased"));
       default -> Future.failedFuture(new IllegalStateException("unexpected ballot outcome " + outcome));
     };
-  }
-
-  private static UUID voteId(Object value) {
-    if (value instanceof String text) {
-      try {
-        return UUID.fromString(text);
-      } catch (IllegalArgumentException e) {
-        // reported below
-      }
-    }
-    throw new ProblemException(ProblemType.VALIDATION, "voteId: must be a UUID the client made for this ballot",
-        new JsonObject().put("errors", new JsonArray().add(new JsonObject().put("field", "voteId")
-            .put("message", "must be a UUID"))));
   }
 
   /**
@@ -353,16 +334,5 @@ public final class InteractionsVerticle extends VerticleBase {
           }));
         })
         .onFailure(err -> log.warn("Results of poll {} not pushed", pollId, err));
-  }
-
-  /** One batch of ballots: one call of foyer_cast_ballots, its own transaction. */
-  private static Future<List<JsonObject>> castBallots(SqlConnection connection, List<JsonObject> ops) {
-    JsonArray batch = new JsonArray();
-    for (int i = 0; i < ops.size(); i++) {
-      // each op is the verticle's own (made for this submission), so it carries its index itself
-      batch.add(ops.get(i).put("idx", i));
-    }
-    return connection.preparedQuery(InteractionSql.CAST_BALLOTS).execute(Tuple.of(batch))
-        .map(rows -> BatchResults.inSubmissionOrder(rows, ops.size()));
   }
 }

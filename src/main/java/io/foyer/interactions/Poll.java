@@ -50,7 +50,7 @@ record Poll(long id, long eventId, PollDefinition definition, Status status, Off
   }
 
   List<String> optionIds() {
-    return definition.options().stream().map(option -> ((JsonObject) option).getString("id")).toList();
+    return definition.optionIds();
   }
 
   /** Where the poll's audience listens: its session's topic, or its event's. */

@@ -62,6 +62,11 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
     return json;
   }
 
+  /** The ids of the options, in order (none for kinds without options). */
+  List<String> optionIds() {
+    return options.stream().map(option -> ((JsonObject) option).getString("id")).toList();
+  }
+
   boolean allowChange() {
     return settings.getBoolean("allowChange", false);
   }

@@ -54,6 +54,12 @@ public interface LiveState {
   Future<Double> sortedSetIncrement(String key, String member, double delta);
 
   /**
+   * Sets the scores of many members at once, whatever they held before, creating the set when absent (a
+   * leaderboard recomputed from the database, which a retry may write again unchanged).
+   */
+  Future<Void> sortedSetPut(String key, Map<String, Double> scores);
+
+  /**
    * Members by descending score, ranks from start to stop inclusive (0-based; -1 is the last), ties broken
    * by member in descending lexicographic order, as Redis does.
    */

@@ -185,6 +185,30 @@ public final class MemoryLiveState implements LiveState {
   }
 
   @Override
+  public Future<Void> sortedSetPut(String key, Map<String, Double> scores) {
+    return attempt(() -> {
+      // checked before the set is touched, so that a bad score changes nothing
+      if (scores.values().stream().anyMatch(score -> Double.isNaN(score))) {
+        throw new IllegalArgumentException("score is not a number (NaN)");
+      }
+      slots.compute(key, (k, slot) -> {
+        SortedSet set = isAbsent(slot) ? new SortedSet() : expect(SortedSet.class, k, slot);
+        scores.forEach((member, given) -> {
+          // + 0.0 folds -0.0 into 0.0, as in sortedSetIncrement
+          double score = given + 0.0;
+          Double old = set.scores.put(member, score);
+          if (old != null) {
+            set.ordered.remove(new ScoredMember(member, old));
+          }
+          set.ordered.add(new ScoredMember(member, score));
+        });
+        return set;
+      });
+      return null;
+    });
+  }
+
+  @Override
   public Future<List<ScoredMember>> sortedSetTop(String key, long start, long stop) {
     return attempt(() -> read(key, SortedSet.class, set -> range(set, start, stop), List.of()));
   }

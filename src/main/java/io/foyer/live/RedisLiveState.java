@@ -44,6 +44,9 @@ public final class RedisLiveState implements LiveState {
    */
   private static final int MAX_POOL_WAITING = 10_000;
 
+  /** Members per ZADD of {@link #sortedSetPut}. */
+  private static final int ZADD_CHUNK = 500;
+
   /** The TTL is set when the counter has none, i.e. when this call created it, in the same atomic step. */
   private static final Script INCREMENT_WITH_EXPIRY = new Script("""
       local value = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -167,6 +170,29 @@ public final class RedisLiveState implements LiveState {
   public Future<Double> sortedSetIncrement(String key, String member, double delta) {
     return send(Request.cmd(Command.ZINCRBY).arg(key(key)).arg(Double.toString(delta)).arg(member))
         .map(Response::toDouble);
+  }
+
+  /** ZADD in chunks, so that no single command holds Redis for long; each chunk is atomic on its own. */
+  @Override
+  public Future<Void> sortedSetPut(String key, Map<String, Double> scores) {
+    List<Future<Response>> chunks = new ArrayList<>();
+    Request chunk = null;
+    int inChunk = 0;
+    for (Map.Entry<String, Double> entry : scores.entrySet()) {
+      if (chunk == null) {
+        chunk = Request.cmd(Command.ZADD).arg(key(key));
+      }
+      chunk.arg(Double.toString(entry.getValue())).arg(entry.getKey());
+      if (++inChunk == ZADD_CHUNK) {
+        chunks.add(send(chunk));
+        chunk = null;
+        inChunk = 0;
+      }
+    }
+    if (chunk != null) {
+      chunks.add(send(chunk));
+    }
+    return Future.all(chunks).mapEmpty();
   }
 
   @Override

@@ -40,6 +40,11 @@ public final class ProblemException extends ReplyException {
     return getMessage();
   }
 
+  /** The extension members (for example validation-failed's errors); a copy. */
+  public JsonObject extensions() {
+    return extensions.copy();
+  }
+
   /** How long a client should wait before retrying, when known; else null. */
   public Duration retryAfter() {
     return retryAfter;

@@ -1,8 +1,12 @@
 package io.foyer.store;
 
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 
 /**
@@ -21,5 +25,17 @@ public final class BatchResults {
       results[result.getInteger("index")] = result;
     }
     return List.of(results);
+  }
+
+  /**
+   * Calls a set-based function with a batch's rows as one JSON array, each row given its index (the rows must be
+   * the caller's own, made for this batch), and returns its results in submission order.
+   */
+  public static Future<List<JsonObject>> callWithRows(SqlConnection connection, String sql, List<JsonObject> rows) {
+    JsonArray batch = new JsonArray();
+    for (int i = 0; i < rows.size(); i++) {
+      batch.add(rows.get(i).put("idx", i));
+    }
+    return connection.preparedQuery(sql).execute(Tuple.of(batch)).map(result -> inSubmissionOrder(result, rows.size()));
   }
 }

@@ -6,9 +6,6 @@ import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.foyer.FoyerApp;
-import io.foyer.testing.Api;
-import io.foyer.testing.TestNodes;
 import io.foyer.testing.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -22,38 +19,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Ballots, tallies and result pushes over real sockets, on a real node; run once per LiveState engine. */
-abstract class PollsContract {
+abstract class PollsContract extends NodeContract {
 
   private static final List<String> OPTIONS = List.of("a", "b", "c");
-
-  /** Configuration that selects the engine under test. */
-  protected abstract Map<String, String> engine();
-
-  private final List<AutoCloseable> clients = new ArrayList<>();
-  private FoyerApp node;
-  private Api api;
-  private PollFixtures polls;
-
-  @BeforeEach
-  void startNode() throws Exception {
-    node = TestNodes.start(engine());
-    api = new Api(node.httpPort());
-    polls = new PollFixtures(api);
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (AutoCloseable client : clients) {
-      client.close();
-    }
-    api.close();
-    await(node.stop());
-  }
 
   @Test
   void aVoteOverTheWebSocketIsAnsweredOnceDurableAndARetryChangesNothing() throws Exception {
@@ -224,13 +195,6 @@ abstract class PollsContract {
     assertThat(launched.getString("topic")).isEqualTo("session:" + sessionId);
     assertThat(launched.getJsonObject("data").getJsonObject("poll").getLong("id")).isEqualTo(pollId);
     assertThat(launched.getJsonObject("data").getValue("results")).isNull();
-  }
-
-  private WsClient socket(String token) throws Exception {
-    WsClient ws = WsClient.connect(node.httpPort(), token);
-    clients.add(ws);
-    ws.next("welcome");
-    return ws;
   }
 
   private static JsonObject vote(long pollId, String voteId, JsonObject answer) {

@@ -246,6 +246,24 @@ public abstract class LiveStateContract {
   }
 
   @Test
+  void leaderboardScoresSetManyAtOnceReplaceWhatTheyWere() {
+    String key = TestServices.unique("board");
+    join(live.sortedSetIncrement(key, "alice", 5));
+    Map<String, Double> scores = new HashMap<>();
+    IntStream.range(0, 1200).forEach(i -> scores.put("p" + i, (double) i));
+    scores.put("alice", -3.0);
+
+    join(live.sortedSetPut(key, scores));
+    join(live.sortedSetPut(key, Map.of("p7", 5000.0)));
+
+    assertThat(join(live.sortedSetTop(key, 0, 2))).containsExactly(new ScoredMember("p7", 5000),
+        new ScoredMember("p1199", 1199), new ScoredMember("p1198", 1198));
+    assertThat(join(live.sortedSetRank(key, "alice"))).isEqualTo(1200);
+    assertThat(join(live.sortedSetTop(key, 0, -1))).hasSize(1201);
+    assertThat(join(live.sortedSetIncrement(key, "alice", 4))).isEqualTo(1.0);
+  }
+
+  @Test
   void leaderboardTiesCompareMembersByteWiseAsRedisDoes() {
     String key = TestServices.unique("board");
     // UTF-8 puts U+1F600 after U+FFFD; UTF-16 (String.compareTo) puts its surrogates before it

@@ -1,0 +1,87 @@
+package io.foyer.interactions;
+
+import io.foyer.live.LiveState;
+import io.foyer.live.LiveState.ScoredMember;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A quiz's leaderboard, a LiveState sorted set shared by every node: one member per player (its registration),
+ * scored so that more points rank first and, with equal points, less total response time does. It is written
+ * whole from the stored answers each time a question closes (a retry writes the same), so it never holds the
+ * points of a question still open.
+ */
+final class Leaderboard {
+
+  static final int TOP = 10;
+  /** Total response times are kept below this (about 9 hours); points are counted in multiples of it. */
+  private static final double TIME_SCALE = 1L << 25;
+  /** The sorted set's own order: score descending, then member descending (as Redis breaks ties). */
+  static final Comparator<Standing> ORDER = Comparator.comparingDouble(Standing::rankScore)
+      .thenComparing(standing -> standing.registrationId().toString()).reversed();
+
+  private final LiveState live;
+
+  Leaderboard(LiveState live) {
+    this.live = live;
+  }
+
+  /** points * 2^25 - total ms: exact in a double for up to 2^27 points, and ordered as the rule says. */
+  static double rankScore(long points, long totalMillis) {
+    return points * TIME_SCALE - Math.min(totalMillis, TIME_SCALE - 1);
+  }
+
+  static String key(long quizId) {
+    return "quiz:" + quizId + ":leaderboard";
+  }
+
+  /** Writes every player's standing; completes with the top ten as the sorted set orders them. */
+  Future<List<ScoredMember>> write(long quizId, List<Standing> standings) {
+    Map<String, Double> scores = new HashMap<>();
+    standings.forEach(standing -> scores.put(standing.registrationId().toString(), standing.rankScore()));
+    return live.sortedSetPut(key(quizId), scores).compose(v -> live.sortedSetTop(key(quizId), 0, TOP - 1));
+  }
+
+  /** A player's rank from 1, or null when it has no place yet. */
+  Future<Long> rank(long quizId, UUID registrationId) {
+    return live.sortedSetRank(key(quizId), registrationId.toString()).map(rank -> rank == null ? null : rank + 1);
+  }
+
+  /** The top entries as pushed to everyone: rank, the player's pseudonym, score, correct answers and streak. */
+  static JsonArray topJson(long quizId, List<ScoredMember> top, Map<UUID, Standing> standings) {
+    JsonArray entries = new JsonArray();
+    for (int i = 0; i < top.size(); i++) {
+      Standing standing = standings.get(UUID.fromString(top.get(i).member()));
+      if (standing != null) {
+        entries.add(new JsonObject().put("rank", i + 1).put("player", player(quizId, standing.registrationId()))
+            .put("score", standing.score()).put("correctAnswers", standing.correctAnswers())
+            .put("streak", standing.streak()));
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * How a player is named on the public leaderboard: a pseudonym of its registration, different in each quiz, so
+   * that the leaderboard carries no personal data; the player learns its own in its private result.
+   */
+  static String player(long quizId, UUID registrationId) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest((quizId + ":" + registrationId).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+}
