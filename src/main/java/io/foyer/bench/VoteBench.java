@@ -51,14 +51,19 @@ public final class VoteBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "10", description = "Seconds of voting (default: ${DEFAULT-VALUE})")
   int duration;
 
+  @Option(names = "--warmup", defaultValue = "30", description = "Seconds of voting at the same rate before the "
+      + "measured run, not counted: a new node's JIT compiler takes that long to settle (default: ${DEFAULT-VALUE})")
+  int warmup;
+
   @Mixin
   Target target = new Target();
 
   @Override
   public Integer call() throws Exception {
-    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || (target.url != null && target.apiKey == null)) {
+    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || warmup < 0
+        || (target.url != null && target.apiKey == null)) {
       System.err.println("foyer bench votes: --clients from 1 to 15000, --rate above 0, --duration at least 1, "
-          + "and --api-key with --url");
+          + "--warmup at least 0, and --api-key with --url");
       return 2;
     }
     return BenchApi.onOneEventLoop(target, "votes", (vertx, base, key, where) -> report(run(vertx, base, key),
@@ -82,7 +87,11 @@ public final class VoteBench implements Callable<Integer> {
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
       List<Voter> voters = BenchApi.inBatches(this.clients, i -> BenchApi.attendee(http, eventId, "Voter " + i)
           .compose(token -> open(clients.ws(), base, token, i == 0 ? "event:" + eventId : null)));
-      Outcome outcome = vote(vertx, voters, pollId);
+      if (warmup > 0) {
+        vote(vertx, voters, pollId, warmup);
+        voters.get(0).pushes = 0;
+      }
+      Outcome outcome = vote(vertx, voters, pollId, duration);
       return new Outcome(outcome.acknowledged(), outcome.refused(), outcome.latencyMicros(), outcome.seconds(),
           voters.get(0).pushes, verify(http, key, polls + "/" + pollId, voters));
     } finally {
@@ -141,9 +150,12 @@ public final class VoteBench implements Callable<Integer> {
     voter.inFlight = null;
   }
 
-  private Outcome vote(Vertx vertx, List<Voter> voters, long pollId) throws Exception {
+  /** Votes for the given seconds at the offered rate; counts what this run saw only. */
+  private Outcome vote(Vertx vertx, List<Voter> voters, long pollId, int seconds) throws Exception {
     latencies = new Histogram(3);
-    long total = Math.round(rate * duration);
+    acknowledged = 0;
+    refused.clear();
+    long total = Math.round(rate * seconds);
     double intervalNanos = 1e9 / rate;
     Promise<Double> done = Promise.promise();
     vertx.runOnContext(v -> {
@@ -172,8 +184,8 @@ public final class VoteBench implements Callable<Integer> {
         }
       });
     });
-    double seconds = await(done.future());
-    return new Outcome(acknowledged, refused, latencies, seconds, 0, null);
+    double elapsed = await(done.future());
+    return new Outcome(acknowledged, Map.copyOf(refused), latencies, elapsed, 0, null);
   }
 
   /** The live tally, the final results counted from the ballots table, and the clients' own record agree. */
@@ -208,7 +220,7 @@ public final class VoteBench implements Callable<Integer> {
 
   private int report(Outcome outcome, String where) {
     System.out.printf(Locale.ROOT, "%nfoyer bench votes: %d attendees over WebSockets, one live poll, offered %.0f "
-            + "votes/s for %d s; %d cores, %s %s, %s%n%s%n%n", clients, rate, duration,
+            + "votes/s for %d s after a %d s warm-up; %d cores, %s %s, %s%n%s%n%n", clients, rate, duration, warmup,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), LocalDate.now(), where);
     Histogram h = outcome.latencyMicros();

@@ -25,7 +25,7 @@ class VoteBenchTest {
     try {
       VoteBench bench = new VoteBench();
       bench.target.environment = Map.of("FOYER_PG_URL", TestServices.pgUrl());
-      exit = new CommandLine(bench).execute("--clients", "40", "--rate", "100", "--duration", "2");
+      exit = new CommandLine(bench).execute("--clients", "40", "--rate", "100", "--duration", "2", "--warmup", "1");
     } finally {
       System.setOut(original);
     }
