@@ -96,7 +96,7 @@ final class Authentication {
 
   private Future<Client> stillRegistered(Attendee attendee) {
     return services.access().registration(attendee.registrationId()).compose(status -> status.active()
-        ? Future.succeededFuture(Client.of(attendee))
+        ? Future.succeededFuture(Client.of(attendee, status.language()))
         : Future.failedFuture(new ProblemException(ProblemType.UNAUTHORIZED, "registration cancelled or erased")));
   }
 

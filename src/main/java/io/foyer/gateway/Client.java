@@ -9,24 +9,25 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Who holds a socket: an attendee of one event, an organizer with a key's scope, or a presenter of one event
- * (or of one session of it).
+ * Who holds a socket: an attendee of one event (in its registration's language), an organizer with a key's
+ * scope, or a presenter of one event (or of one session of it). Organizers and presenters have no language: they
+ * run the event in all of them, and receive every translation.
  */
-record Client(Role role, String name, Long eventId, Long sessionId, UUID registrationId) {
+record Client(Role role, String name, Long eventId, Long sessionId, UUID registrationId, String language) {
 
   enum Role { ATTENDEE, ORGANIZER, PRESENTER }
 
-  static Client of(Attendee attendee) {
+  static Client of(Attendee attendee, String language) {
     return new Client(Role.ATTENDEE, attendee.registrationId().toString(), attendee.eventId(), null,
-        attendee.registrationId());
+        attendee.registrationId(), language);
   }
 
   static Client of(Organizer organizer) {
-    return new Client(Role.ORGANIZER, organizer.keyName(), organizer.eventScope(), null, null);
+    return new Client(Role.ORGANIZER, organizer.keyName(), organizer.eventScope(), null, null, null);
   }
 
   static Client of(Presenter presenter) {
-    return new Client(Role.PRESENTER, presenter.name(), presenter.eventId(), presenter.sessionId(), null);
+    return new Client(Role.PRESENTER, presenter.name(), presenter.eventId(), presenter.sessionId(), null, null);
   }
 
   boolean attendee() {
@@ -64,6 +65,9 @@ record Client(Role role, String name, Long eventId, Long sessionId, UUID registr
     JsonObject json = new JsonObject().put("role", role.name().toLowerCase(java.util.Locale.ROOT))
         .put("eventId", eventId)
         .put("registrationId", registrationId == null ? null : registrationId.toString());
+    if (attendee()) {
+      json.put("language", language);
+    }
     if (presenter()) {
       json.put("sessionId", sessionId);
     }

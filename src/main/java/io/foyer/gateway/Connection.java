@@ -82,10 +82,16 @@ final class Connection {
   }
 
   /** A live message for a topic this socket subscribes to. */
-  void deliver(String topic, long seq, SharedFrame frame) {
+  void deliver(String topic, long seq, Pushed message) {
     if (!closed) {
-      subscriptions.deliver(topic, seq, frame);
+      subscriptions.deliver(topic, seq, message);
     }
+  }
+
+  /** The language this socket receives translated content in; null for every language (or not yet known). */
+  String language() {
+    Client client = authentication.client();
+    return client == null ? null : client.language();
   }
 
   void deliverEphemeral(SharedFrame frame) {

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 final class Frames {
 
   static final int VERSION = 1;
+  private static final String TRANSLATED = "translated";
+  private static final String TRANSLATED_PREFIX = "{\"" + TRANSLATED + "\":true,";
   private static final java.util.regex.Pattern TOPIC_NAME = java.util.regex.Pattern.compile("[a-z]+:[0-9a-f-]+");
 
   private Frames() {}
@@ -27,6 +29,34 @@ final class Frames {
 
   static String body(String kind, String at, JsonObject data) {
     return new JsonObject().put("kind", kind).put("at", at).put("data", data).encode();
+  }
+
+  /**
+   * A body with data in several languages, as topic history keeps it: marked by its first member, so that
+   * telling it from a plain body costs a prefix comparison, not a parse. No client ever receives it as such:
+   * each gets {@link #bodyIn(JsonObject, String) the body of its language}.
+   */
+  static String translatedBody(String kind, String at, Translated data) {
+    JsonObject languages = new JsonObject();
+    data.byLanguage().forEach(languages::put);
+    return new JsonObject().put(TRANSLATED, true).put("kind", kind).put("at", at).put("data", data.everyLanguage())
+        .put("languages", languages).put("fallback", data.fallback()).encode();
+  }
+
+  static boolean isTranslated(String body) {
+    return body.startsWith(TRANSLATED_PREFIX);
+  }
+
+  /** The plain body of a translated one, in a language (null: every language, for those who run the event). */
+  static String bodyIn(JsonObject translated, String language) {
+    JsonObject data = language == null ? translated.getJsonObject("data")
+        : translated.getJsonObject("languages").getJsonObject(language, translated.getJsonObject("fallback"));
+    return body(translated.getString("kind"), translated.getString("at"), data);
+  }
+
+  /** A pushed message for one socket in a language (null: every language), from a plain or translated body. */
+  static String messageIn(String topic, long seq, String body, String language) {
+    return message(topic, seq, isTranslated(body) ? bodyIn(new JsonObject(body), language) : body);
   }
 
   static JsonObject reply(String type, String re) {

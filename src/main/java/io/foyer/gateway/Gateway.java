@@ -30,10 +30,18 @@ public final class Gateway {
 
   /** Publishes a message of the given kind; completes with its sequence number once it is in the history. */
   public Future<Long> publish(Topic topic, String kind, JsonObject data) {
-    String body = Frames.body(kind, Times.format(Instant.now()), data);
+    return publish(topic, Frames.body(kind, Times.format(Instant.now()), data));
+  }
+
+  /** Publishes a message whose data each socket receives in its own language (see {@link Translated}). */
+  public Future<Long> publish(Topic topic, String kind, Translated data) {
+    return publish(topic, Frames.translatedBody(kind, Times.format(Instant.now()), data));
+  }
+
+  /** The event bus carries the body as history keeps it; each node frames it for its sockets ({@link Pushed}). */
+  private Future<Long> publish(Topic topic, String body) {
     return live.append(topic.name(), body, config.historySize(), config.historyMaxAge()).map(seq -> {
-      vertx.eventBus().publish(topic.address(), Frames.message(topic.name(), seq, body),
-          new DeliveryOptions().addHeader(SEQ_HEADER, Long.toString(seq)));
+      vertx.eventBus().publish(topic.address(), body, new DeliveryOptions().addHeader(SEQ_HEADER, Long.toString(seq)));
       return seq;
     });
   }

@@ -95,12 +95,12 @@ final class LocalSockets {
     }
   }
 
-  void deliver(String topic, long seq, SharedFrame frame) {
+  void deliver(String topic, long seq, Pushed message) {
     Subscribers subscribers = byTopic.get(topic);
     if (subscribers != null) {
       for (Connection connection : subscribers.snapshot()) {
         try {
-          connection.deliver(topic, seq, frame);
+          connection.deliver(topic, seq, message);
         } catch (RuntimeException e) {
           // one broken socket must not keep the message from the others
           deliveryFailed(topic, e);

@@ -26,7 +26,7 @@ final class Subscriptions {
   private static final int MAX_HELD = 10_000;
 
   /** A live message that arrived while its subscription was still catching up. */
-  private record Held(long seq, SharedFrame frame) {}
+  private record Held(long seq, Pushed message) {}
 
   private static final class Subscription {
     long lastSent;
@@ -46,7 +46,7 @@ final class Subscriptions {
   }
 
   /** A live message for a topic of this socket: held while catching up, written unless already sent. */
-  void deliver(String topic, long seq, SharedFrame frame) {
+  void deliver(String topic, long seq, Pushed message) {
     Subscription subscription = byTopic.get(topic);
     if (subscription == null) {
       return;
@@ -55,13 +55,13 @@ final class Subscriptions {
       if (subscription.held.size() >= MAX_HELD) {
         connection.close(CloseCodes.TOO_SLOW, "too far behind; reconnect and resume");
       } else {
-        subscription.held.add(new Held(seq, frame));
+        subscription.held.add(new Held(seq, message));
       }
       return;
     }
     if (seq > subscription.lastSent) {
       subscription.lastSent = seq;
-      connection.writeShared(frame);
+      connection.writeShared(message.in(connection.language()));
     }
   }
 
@@ -138,7 +138,7 @@ final class Subscriptions {
         return reset(topic, slice, subscription);
       }
       for (HistoryEntry entry : slice.entries()) {
-        connection.send(Frames.message(topic.name(), entry.sequence(), entry.payload()));
+        connection.send(Frames.messageIn(topic.name(), entry.sequence(), entry.payload(), connection.language()));
       }
       subscription.lastSent = slice.lastSequence();
       return Future.succeededFuture();
@@ -161,7 +161,7 @@ final class Subscriptions {
     List<Held> held = subscription.held;
     subscription.held = null;
     for (Held message : held) {
-      deliver(topic.name(), message.seq(), message.frame());
+      deliver(topic.name(), message.seq(), message.message());
     }
     if (!connection.isClosed() && byTopic.get(topic.name()) == subscription && client.attendee()
         && topic.kind() == Topic.Kind.SESSION) {

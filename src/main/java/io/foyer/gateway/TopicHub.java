@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A node's single subscriber per topic. However many local sockets want a topic, the node consumes its
  * event-bus address once, puts each message in sequence order (filling any gap from the topic history, since
  * two publishers' messages may cross on the way), encodes it once, and hands the same bytes to each event
- * loop that holds subscribers. It also pushes presence counts, at most once a second per topic.
+ * loop that holds subscribers (a translated message: once per language, see {@link Pushed}). It also pushes presence counts, at most once a second per topic.
  *
  * <p>A verticle of its own: all its state is touched on its context only, and undeploying it stops the node
  * consuming every topic.
@@ -32,7 +32,7 @@ final class TopicHub extends VerticleBase {
 
   private static final long PRESENCE_INTERVAL_MILLIS = 1000;
 
-  private record Pending(long seq, String frame) {}
+  private record Pending(long seq, String body) {}
 
   private static final class TopicState {
     final String name;
@@ -141,19 +141,19 @@ final class TopicHub extends VerticleBase {
     accept(state, Long.parseLong(message.headers().get(Gateway.SEQ_HEADER)), message.body());
   }
 
-  private void accept(TopicState state, long seq, String frame) {
+  private void accept(TopicState state, long seq, String body) {
     if (state.filling) {
-      state.pending.add(new Pending(seq, frame));
+      state.pending.add(new Pending(seq, body));
       return;
     }
     if (state.lastSeq >= 0 && seq <= state.lastSeq) {
       return;
     }
     if (state.lastSeq >= 0 && seq > state.lastSeq + 1) {
-      fillGap(state, new Pending(seq, frame));
+      fillGap(state, new Pending(seq, body));
       return;
     }
-    deliver(state, seq, frame);
+    deliver(state, seq, body);
   }
 
   /** A message overtook an earlier one: deliver the missing ones from history first, then what waited. */
@@ -164,7 +164,7 @@ final class TopicHub extends VerticleBase {
       if (ar.succeeded()) {
         for (HistoryEntry entry : ar.result().entries()) {
           if (entry.sequence() > state.lastSeq) {
-            deliver(state, entry.sequence(), Frames.message(state.name, entry.sequence(), entry.payload()));
+            deliver(state, entry.sequence(), entry.payload());
           }
         }
       } else {
@@ -183,13 +183,13 @@ final class TopicHub extends VerticleBase {
     state.pending.clear();
     waiting.sort(Comparator.comparingLong(Pending::seq));
     for (Pending next : waiting) {
-      accept(state, next.seq(), next.frame());
+      accept(state, next.seq(), next.body());
     }
   }
 
-  private void deliver(TopicState state, long seq, String frame) {
+  private void deliver(TopicState state, long seq, String body) {
     state.lastSeq = seq;
-    SharedFrame encoded = Frames.encode(frame);
+    Pushed encoded = Pushed.of(state.name, seq, body);
     for (LocalSockets group : state.groups) {
       group.context().runOnContext(v -> group.deliver(state.name, seq, encoded));
     }

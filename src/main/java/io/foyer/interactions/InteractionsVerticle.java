@@ -21,7 +21,6 @@ import io.foyer.live.LiveState;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.foyer.registration.RegistrationMessages;
-import io.foyer.registration.RegistrationMessages.Mine;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
@@ -71,6 +70,7 @@ public final class InteractionsVerticle extends VerticleBase {
   // on this verticle's context only
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> unpushed = new LinkedHashMap<>();
+  private Languages languages;
   private BatchingWriter<JsonObject, JsonObject> writer;
   private Quizzes quizzes;
   private long pushTimer;
@@ -95,8 +95,9 @@ public final class InteractionsVerticle extends VerticleBase {
         Atomicity.ONE_STATEMENT,
         (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.CAST_BALLOTS, ops))
         .withMetrics(metrics);
+    languages = new Languages(vertx, catalog);
     pushTimer = vertx.setPeriodic(PUSH_INTERVAL.toMillis(), id -> pushUnpushedResults());
-    quizzes = new Quizzes(context, pool, catalog, live, gateway, answers, writerConfig, metrics);
+    quizzes = new Quizzes(context, pool, catalog, live, gateway, answers, languages, writerConfig, metrics);
     return Future.all(List.of(quizzes.start(),
         Bus.serve(vertx, InteractionMessages.CREATE, this::create),
         Bus.serve(vertx, InteractionMessages.UPDATE, this::update),
@@ -143,7 +144,7 @@ public final class InteractionsVerticle extends VerticleBase {
         return catalog.get(request.eventId())
             .map(event -> new JsonObject().put("polls", new JsonArray(all.stream().map(Poll::toJson).toList())));
       }
-      return languageOf(request.eventId(), request.attendee()).map(language -> new JsonObject().put("polls",
+      return languages.of(request.eventId(), request.attendee()).map(language -> new JsonObject().put("polls",
           new JsonArray(all.stream().filter(poll -> poll.status() != Status.DRAFT)
               .map(poll -> poll.inLanguage(language)).toList())));
     });
@@ -158,15 +159,9 @@ public final class InteractionsVerticle extends VerticleBase {
         return Future.failedFuture(PollRepository.notFound(poll.id()));
       }
       Future<JsonObject> results = poll.resultsVisible() ? resultsOf(poll) : Future.succeededFuture();
-      return languageOf(request.eventId(), request.attendee()).compose(language -> results
+      return languages.of(request.eventId(), request.attendee()).compose(language -> results
           .map(visible -> poll.inLanguage(language).put("results", visible)));
     });
-  }
-
-  /** The attendee's registration language, which defaults to the event's when registering. */
-  private Future<String> languageOf(long eventId, UUID registrationId) {
-    return Bus.<JsonObject>request(vertx, RegistrationMessages.GET_MINE, new Mine(eventId, registrationId))
-        .map(registration -> registration.getString("language"));
   }
 
   private Future<JsonObject> run(Run request) {
@@ -207,15 +202,17 @@ public final class InteractionsVerticle extends VerticleBase {
   }
 
   /**
-   * Tells the poll's audience what changed, with the results when they may see them. The change is committed
-   * already: a push that fails is logged, and the next change or results push brings clients up to date.
+   * Tells the poll's audience what changed, each attendee in its language, with the results when they may see
+   * them. The change is committed already: a push that fails is logged, and the next change or results push
+   * brings clients up to date.
    */
   private Future<Void> announce(Poll poll) {
     Future<JsonObject> results = poll.resultsVisible() && poll.status() != Status.DRAFT ? resultsOf(poll)
         : Future.succeededFuture();
     return results
-        .compose(visible -> gateway.publish(poll.audience(), "poll",
-            new JsonObject().put("poll", poll.toJson()).put("results", visible)))
+        .compose(visible -> languages.translated(poll.eventId(), poll.definition().languages(),
+            language -> new JsonObject().put("poll", poll.inLanguage(language)).put("results", visible)))
+        .compose(data -> gateway.publish(poll.audience(), "poll", data))
         .<Void>mapEmpty()
         .recover(err -> {
           log.warn("Poll {} changed to {} but could not be pushed to {}", poll.id(), poll.status().apiName(),

@@ -58,7 +58,7 @@ record Poll(long id, long eventId, PollDefinition definition, Status status, Off
     return definition.sessionId() != null ? Topic.session(definition.sessionId()) : Topic.event(eventId);
   }
 
-  /** Everything, with every translation: for organizers, and pushed to the audience (each client picks). */
+  /** Everything, with every translation: for those who run the event. */
   JsonObject toJson() {
     return new JsonObject().put("id", id).put("eventId", eventId).mergeIn(definition.toJson())
         .put("status", status.apiName()).put("createdAt", Times.format(createdAt))
@@ -66,22 +66,16 @@ record Poll(long id, long eventId, PollDefinition definition, Status status, Off
         .put("closedAt", Times.format(closedAt));
   }
 
-  /** The poll in one language (falling back to the text as written, in the event's default language). */
+  /**
+   * The poll in one language, as attendees see it (each text falling back to the text as written, in the event's
+   * default language); null: {@link #toJson() every language}.
+   */
   JsonObject inLanguage(String language) {
     JsonObject json = toJson();
+    if (language == null) {
+      return json;
+    }
     json.remove("translations");
-    json.put("question", translated(definition.question(), definition.translations(), language));
-    JsonArray options = new JsonArray();
-    definition.options().forEach(o -> {
-      JsonObject option = (JsonObject) o;
-      options.add(new JsonObject().put("id", option.getString("id"))
-          .put("text", translated(option.getString("text"), option.getJsonObject("translations"), language)));
-    });
-    return json.put("options", options).put("language", language);
-  }
-
-  private static String translated(String text, JsonObject translations, String language) {
-    String translation = translations == null ? null : translations.getString(language);
-    return translation != null ? translation : text;
+    return json.mergeIn(definition.textsIn(language)).put("language", language);
   }
 }

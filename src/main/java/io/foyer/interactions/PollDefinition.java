@@ -62,6 +62,32 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
     return json;
   }
 
+  /** The languages any of the question's texts is translated into. */
+  Set<String> languages() {
+    Set<String> languages = new HashSet<>(translations.fieldNames());
+    options.forEach(option -> languages.addAll(((JsonObject) option).getJsonObject("translations").fieldNames()));
+    return languages;
+  }
+
+  /**
+   * The question and its options in one language ({question, options: [{id, text}]}), each text falling back
+   * to the text as written (the event's default language) where it has no translation.
+   */
+  JsonObject textsIn(String language) {
+    JsonArray inLanguage = new JsonArray();
+    options.forEach(o -> {
+      JsonObject option = (JsonObject) o;
+      inLanguage.add(new JsonObject().put("id", option.getString("id"))
+          .put("text", translated(option.getString("text"), option.getJsonObject("translations"), language)));
+    });
+    return new JsonObject().put("question", translated(question, translations, language)).put("options", inLanguage);
+  }
+
+  private static String translated(String text, JsonObject translations, String language) {
+    String translation = translations == null ? null : translations.getString(language);
+    return translation != null ? translation : text;
+  }
+
   /** The ids of the options, in order (none for kinds without options). */
   List<String> optionIds() {
     return options.stream().map(option -> ((JsonObject) option).getString("id")).toList();

@@ -11,8 +11,10 @@ import io.vertx.sqlclient.Row;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A stored quiz: its definition, where it runs, and how far it got. Questions are numbered from 1 (their
@@ -140,24 +142,34 @@ record Quiz(long id, long eventId, QuizDefinition definition, Status status, int
   JsonObject toJson(Instant now) {
     JsonArray questions = new JsonArray();
     for (int position = 1; position <= questionCount(); position++) {
-      questions.add(questionJson(position, now));
+      questions.add(questionJson(position, now, null));
     }
     return summary().put("questions", questions);
   }
 
-  /** What players may see: the quiz and its current question (opened questions only, never the next ones). */
-  JsonObject audienceJson(Instant now) {
-    return summary().put("current", currentPosition == 0 ? null : questionJson(currentPosition, now));
+  /**
+   * What players may see: the quiz and its current question (opened questions only, never the next ones), in a
+   * language (null: with every translation).
+   */
+  JsonObject audienceJson(Instant now, String language) {
+    return summary().put("current", currentPosition == 0 ? null : questionJson(currentPosition, now, language));
+  }
+
+  /** The languages any question of the quiz is translated into. */
+  Set<String> languages() {
+    Set<String> languages = new HashSet<>();
+    definition.questions().forEach(question -> languages.addAll(question.definition().languages()));
+    return languages;
   }
 
   /**
    * A question with its timing: openedAt, deadline, remainingMs (by the server's clock now) and open; its correct
-   * options once it closed, and only then.
+   * options once it closed, and only then. Its texts in a language, or with every translation (null).
    */
-  JsonObject questionJson(int position, Instant now) {
+  JsonObject questionJson(int position, Instant now, String language) {
     Timing timing = timing(position);
     JsonObject json = new JsonObject().put("position", position)
-        .mergeIn(question(position).toJson(timing.closed()))
+        .mergeIn(question(position).toJson(timing.closed(), language))
         .put("openedAt", Times.format(timing.openedAt())).put("deadline", Times.format(timing.deadline()))
         .put("graceMs", GRACE_MILLIS).put("open", timing.open());
     if (timing.open()) {

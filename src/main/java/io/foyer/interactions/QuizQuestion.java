@@ -97,12 +97,17 @@ record QuizQuestion(PollDefinition definition, List<String> correct, int timeLim
   }
 
   /**
-   * The question as it is shown: texts with every translation, options, maxPicks, limit and points; the correct
-   * options only when asked (once the question closed).
+   * The question as it is shown: texts (in one language, or with every translation when language is null),
+   * options, maxPicks, limit and points; the correct options only when asked (once the question closed).
    */
-  JsonObject toJson(boolean withCorrect) {
-    JsonObject json = new JsonObject().put("kind", definition.kind().apiName()).put("question", definition.question())
-        .put("translations", definition.translations()).put("options", definition.options());
+  JsonObject toJson(boolean withCorrect, String language) {
+    JsonObject json = new JsonObject().put("kind", definition.kind().apiName());
+    if (language == null) {
+      json.put("question", definition.question()).put("translations", definition.translations())
+          .put("options", definition.options());
+    } else {
+      json.mergeIn(definition.textsIn(language)).put("language", language);
+    }
     Integer maxPicks = definition.settings().getInteger("maxPicks");
     if (maxPicks != null) {
       json.put("maxPicks", maxPicks);

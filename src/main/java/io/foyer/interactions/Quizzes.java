@@ -67,6 +67,7 @@ final class Quizzes {
   private final EventCatalog catalog;
   private final Gateway gateway;
   private final Answers answers;
+  private final Languages languages;
   private final QuizRepository quizzes;
   private final Leaderboard leaderboard;
   private final BatchingWriter<JsonObject, JsonObject> writer;
@@ -76,11 +77,12 @@ final class Quizzes {
   private long sweepTimer;
 
   Quizzes(Context context, Pool pool, EventCatalog catalog, LiveState live, Gateway gateway, Answers answers,
-      WriterConfig writerConfig, MeterRegistry metrics) {
+      Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
     this.vertx = context.owner();
     this.catalog = catalog;
     this.gateway = gateway;
     this.answers = answers;
+    this.languages = languages;
     this.quizzes = new QuizRepository(pool);
     this.leaderboard = new Leaderboard(live);
     this.writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "quiz-answers",
@@ -119,11 +121,13 @@ final class Quizzes {
   }
 
   private Future<JsonObject> list(ListQuizzes request) {
-    Function<Quiz, JsonObject> view = request.attendee() == null ? quiz -> quiz.toJson(Instant.now())
-        : quiz -> quiz.audienceJson(Instant.now());
+    Future<Function<Quiz, JsonObject>> view = request.attendee() == null
+        ? Future.succeededFuture(quiz -> quiz.toJson(Instant.now()))
+        : languages.of(request.eventId(), request.attendee())
+            .map(language -> quiz -> quiz.audienceJson(Instant.now(), language));
     return catalog.get(request.eventId()).compose(event -> quizzes.list(request.eventId()))
-        .map(all -> new JsonObject().put("quizzes", new JsonArray(all.stream()
-            .filter(quiz -> request.attendee() == null || quiz.status() != Status.DRAFT).map(view).toList())));
+        .compose(all -> view.map(inView -> new JsonObject().put("quizzes", new JsonArray(all.stream()
+            .filter(quiz -> request.attendee() == null || quiz.status() != Status.DRAFT).map(inView).toList()))));
   }
 
   private Future<JsonObject> one(OfQuiz request) {
@@ -140,20 +144,20 @@ final class Quizzes {
 
   /**
    * What a player needs after a reconnect: the quiz and its current question (its remaining time by the
-   * server's clock; its correct options only once closed), and the player's own standing after the last closed
-   * question, with its answer to the open one.
+   * server's clock; its correct options only once closed) in the player's language, and the player's own
+   * standing after the last closed question, with its answer to the open one.
    */
   private Future<JsonObject> playerState(Quiz quiz, UUID registrationId) {
     Instant now = Instant.now();
     return quizzes.player(quiz, registrationId).compose(state -> leaderboard.rank(quiz.id(), registrationId)
-        .map(rank -> {
+        .compose(rank -> languages.of(quiz.eventId(), registrationId).map(language -> {
           Standing standing = state.standing();
           JsonObject you = new JsonObject().put("player", Leaderboard.player(quiz.id(), registrationId))
               .put("score", standing.score()).put("rank", rank).put("streak", standing.streak())
               .put("correctAnswers", standing.correctAnswers()).put("currentAnswer", state.currentAnswer());
-          return new JsonObject().put("quiz", quiz.audienceJson(now)).put("you", you)
+          return new JsonObject().put("quiz", quiz.audienceJson(now, language)).put("you", you)
               .put("serverTime", Times.format(now));
-        }));
+        })));
   }
 
   private Future<JsonObject> run(RunQuiz request) {
@@ -172,18 +176,19 @@ final class Quizzes {
   }
 
   /**
-   * Tells the quiz's audience what changed. The change is committed already: a push that fails is logged, and
-   * a player who missed it gets the quiz's state from GET or quiz-state.
+   * Tells the quiz's audience what changed, each player in its language. The change is committed already: a
+   * push that fails is logged, and a player who missed it gets the quiz's state from GET or quiz-state.
    */
   private Future<Void> announce(Quiz quiz, QuizAction action) {
+    Instant now = Instant.now();
     return switch (action) {
-      case START, FINISH -> publish(quiz.audience(), "quiz", new JsonObject().put("quiz",
-          quiz.audienceJson(Instant.now())), quiz);
+      case START, FINISH -> publish(quiz, "quiz",
+          language -> new JsonObject().put("quiz", quiz.audienceJson(now, language)));
       case NEXT -> {
         scheduleClose(quiz);
-        yield publish(quiz.audience(), "quiz-question", new JsonObject().put("quizId", quiz.id())
+        yield publish(quiz, "quiz-question", language -> new JsonObject().put("quizId", quiz.id())
             .put("questionCount", quiz.questionCount())
-            .put("question", quiz.questionJson(quiz.currentPosition(), Instant.now())), quiz);
+            .put("question", quiz.questionJson(quiz.currentPosition(), now, language)));
       }
       case CLOSE -> {
         Long timer = closeTimers.remove(quiz.id());
@@ -195,11 +200,20 @@ final class Quizzes {
     };
   }
 
+  /** Pushes to the quiz's audience, each player receiving the data in its language ({@code in}, see Languages). */
+  private Future<Void> publish(Quiz quiz, String kind, Function<String, JsonObject> in) {
+    return languages.translated(quiz.eventId(), quiz.languages(), in)
+        .compose(data -> gateway.publish(quiz.audience(), kind, data)).<Void>mapEmpty()
+        .recover(err -> notPushed(quiz, kind, quiz.audience(), err));
+  }
+
   private Future<Void> publish(Topic topic, String kind, JsonObject data, Quiz quiz) {
-    return gateway.publish(topic, kind, data).<Void>mapEmpty().recover(err -> {
-      log.warn("Quiz {}: {} not pushed to {}", quiz.id(), kind, topic.name(), err);
-      return Future.succeededFuture();
-    });
+    return gateway.publish(topic, kind, data).<Void>mapEmpty().recover(err -> notPushed(quiz, kind, topic, err));
+  }
+
+  private static Future<Void> notPushed(Quiz quiz, String kind, Topic topic, Throwable err) {
+    log.warn("Quiz {}: {} not pushed to {}", quiz.id(), kind, topic.name(), err);
+    return Future.succeededFuture();
   }
 
   /** Closes the question once its window (deadline and grace) and the settling time have passed. */
@@ -239,8 +253,7 @@ final class Quizzes {
       Map<UUID, Standing> byPlayer = new HashMap<>();
       standings.forEach(standing -> byPlayer.put(standing.registrationId(), standing));
       return leaderboard.write(quiz.id(), standings)
-          .compose(top -> publish(quiz.audience(), "quiz-results", results(quiz, position, standings, top, byPlayer),
-              quiz))
+          .compose(top -> publish(quiz, "quiz-results", results(quiz, position, standings, top, byPlayer)))
           .onSuccess(v -> {
             List<Standing> ranked = new ArrayList<>(standings);
             ranked.sort(Leaderboard.ORDER);
@@ -252,14 +265,16 @@ final class Quizzes {
     });
   }
 
-  private static JsonObject results(Quiz quiz, int position, List<Standing> standings, List<ScoredMember> top,
-      Map<UUID, Standing> byPlayer) {
+  /** A closed question's results in a language: the same counts and top ten in each, the question translated. */
+  private static Function<String, JsonObject> results(Quiz quiz, int position, List<Standing> standings,
+      List<ScoredMember> top, Map<UUID, Standing> byPlayer) {
     long answered = standings.stream().filter(standing -> standing.gained() != null).count();
     long correct = standings.stream().filter(standing -> Boolean.TRUE.equals(standing.correct())).count();
-    return new JsonObject().put("quizId", quiz.id()).put("questionCount", quiz.questionCount())
-        .put("question", quiz.questionJson(position, Instant.now())).put("answered", answered)
-        .put("answeredCorrectly", correct).put("players", standings.size())
-        .put("leaderboard", Leaderboard.topJson(quiz.id(), top, byPlayer));
+    JsonArray leaderboardTop = Leaderboard.topJson(quiz.id(), top, byPlayer);
+    Instant now = Instant.now();
+    return language -> new JsonObject().put("quizId", quiz.id()).put("questionCount", quiz.questionCount())
+        .put("question", quiz.questionJson(position, now, language)).put("answered", answered)
+        .put("answeredCorrectly", correct).put("players", standings.size()).put("leaderboard", leaderboardTop);
   }
 
   /** Each player's own result, a bounded number in flight at a time; one that fails is logged, not retried. */

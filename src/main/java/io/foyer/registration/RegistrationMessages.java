@@ -65,8 +65,11 @@ public final class RegistrationMessages {
     }
   }
 
-  /** A registration's event and whether it is active (neither cancelled nor erased); found false when absent. */
-  public record Status(boolean found, long eventId, boolean active) {
-    static final Status ABSENT = new Status(false, 0, false);
+  /**
+   * A registration's event, whether it is active (neither cancelled nor erased) and its language (what the
+   * attendee's socket receives translated content in); found false when absent.
+   */
+  public record Status(boolean found, long eventId, boolean active, String language) {
+    static final Status ABSENT = new Status(false, 0, false, null);
   }
 }

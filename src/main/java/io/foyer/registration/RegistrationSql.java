@@ -9,7 +9,8 @@ final class RegistrationSql {
   static final String APPLY_COMMANDS = "SELECT foyer_registration_commands($1::jsonb) AS result";
 
   static final String STATUS = """
-      SELECT event_id, status <> 'cancelled' AND erased_at IS NULL AS active FROM registrations WHERE id = $1""";
+      SELECT event_id, status <> 'cancelled' AND erased_at IS NULL AS active, language FROM registrations
+      WHERE id = $1""";
 
   static final String GET = """
       SELECT foyer_registration_json(r) AS registration FROM registrations r WHERE r.id = $1 AND r.event_id = $2""";

@@ -181,7 +181,7 @@ public final class RegistrationVerticle extends VerticleBase {
         return Status.ABSENT;
       }
       var row = rows.iterator().next();
-      return new Status(true, row.getLong("event_id"), row.getBoolean("active"));
+      return new Status(true, row.getLong("event_id"), row.getBoolean("active"), row.getString("language"));
     });
   }
 

@@ -154,9 +154,9 @@ abstract class GatewayContract {
     long secondSeq = await(node.live().append(topic.name(), second, 100, Duration.ofMinutes(10)));
 
     // two publishers' messages cross on the event bus: the later one arrives first
-    node.vertx().eventBus().publish(topic.address(), Frames.message(topic.name(), secondSeq, second),
+    node.vertx().eventBus().publish(topic.address(), second,
         new io.vertx.core.eventbus.DeliveryOptions().addHeader(Gateway.SEQ_HEADER, Long.toString(secondSeq)));
-    node.vertx().eventBus().publish(topic.address(), Frames.message(topic.name(), firstSeq, first),
+    node.vertx().eventBus().publish(topic.address(), first,
         new io.vertx.core.eventbus.DeliveryOptions().addHeader(Gateway.SEQ_HEADER, Long.toString(firstSeq)));
 
     assertThat(ws.next("message").getLong("seq")).isEqualTo(firstSeq);

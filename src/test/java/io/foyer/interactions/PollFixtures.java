@@ -61,6 +61,14 @@ final class PollFixtures {
   }
 
   /** Registers attendees of the event; returns their tokens. */
+  /** Registers one attendee who reads in the given language; returns its token. */
+  String attendee(long eventId, String language) throws Exception {
+    HttpResponse<Buffer> registered = api.post("/api/events/" + eventId + "/registrations", null,
+        Api.attendee(UUID.randomUUID() + "@example.org").put("language", language));
+    assertThat(registered.statusCode()).as(registered.bodyAsString()).isEqualTo(201);
+    return registered.bodyAsJsonObject().getString("token");
+  }
+
   List<String> attendees(long eventId, int count) throws Exception {
     List<Future<HttpResponse<Buffer>>> registering = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -97,6 +97,53 @@ abstract class PollsContract extends NodeContract {
         .sum()).isEqualTo(200);
   }
 
+  /**
+   * One launch, pushed once: a French attendee receives it in French, a German one (no German texts) in the
+   * event's default language, the organizer with every translation; replayed after a reconnect, it is French
+   * again.
+   */
+  @Test
+  void eachSocketReceivesAPollInItsAttendeesLanguageAndOrganizersEveryTranslation() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    String frenchToken = polls.attendee(eventId, "fr");
+    WsClient french = socket(frenchToken);
+    WsClient german = socket(polls.attendee(eventId, "de"));
+    WsClient organizer = socket(ADMIN_KEY);
+    long before = french.subscribe("event:" + eventId, null).getLong("seq");
+    german.subscribe("event:" + eventId, null);
+    organizer.subscribe("event:" + eventId, null);
+
+    polls.live(eventId, singleChoice(false));
+
+    JsonObject inFrench = pushedPoll(french);
+    assertThat(inFrench.getString("question")).isEqualTo("Quel fruit ?");
+    assertThat(optionTexts(inFrench)).containsExactly("Pommes", "Poires", "Plums");
+    assertThat(inFrench.getString("language")).isEqualTo("fr");
+    assertThat(inFrench.containsKey("translations")).isFalse();
+    JsonObject inGerman = pushedPoll(german);
+    assertThat(inGerman.getString("question")).isEqualTo("Which fruit?");
+    assertThat(optionTexts(inGerman)).containsExactly("Apples", "Pears", "Plums");
+    assertThat(inGerman.getString("language")).isEqualTo("en");
+    JsonObject everyLanguage = pushedPoll(organizer);
+    assertThat(everyLanguage.getString("question")).isEqualTo("Which fruit?");
+    assertThat(everyLanguage.getJsonObject("translations").getString("fr")).isEqualTo("Quel fruit ?");
+    assertThat(everyLanguage.getJsonArray("options").getJsonObject(0).getJsonObject("translations").getString("fr"))
+        .isEqualTo("Pommes");
+
+    french.close();
+    WsClient back = socket(frenchToken);
+    back.subscribe("event:" + eventId, before);
+    assertThat(pushedPoll(back).getString("question")).isEqualTo("Quel fruit ?");
+  }
+
+  private static JsonObject pushedPoll(WsClient ws) throws InterruptedException {
+    return ws.next(frame -> "poll".equals(frame.getString("kind"))).getJsonObject("data").getJsonObject("poll");
+  }
+
+  private static List<String> optionTexts(JsonObject poll) {
+    return poll.getJsonArray("options").stream().map(option -> ((JsonObject) option).getString("text")).toList();
+  }
+
   @Test
   void launchRevealAndCloseArePushedAndResultsAtAFewPerSecondWhateverTheVoteRate() throws Exception {
     long eventId = api.createEvent(new JsonObject());

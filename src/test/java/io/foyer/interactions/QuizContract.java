@@ -346,6 +346,30 @@ abstract class QuizContract extends NodeContract {
   }
 
   @Test
+  void aPlayerReceivesTheQuizInItsLanguageLiveAndAfterAReconnect() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    Player french = QuizFixtures.join(node.httpPort(), polls.attendee(eventId, "fr"), eventId);
+    clients.add(french.ws());
+    Player english = players(eventId, 1).get(0);
+    long quizId = quizzes.started(eventId, quiz("standard", false, single(20, 1000, "a")));
+
+    quizzes.next(eventId, quizId);
+    JsonObject question = french.pushed("quiz-question").getJsonObject("question");
+    JsonObject inEnglish = english.pushed("quiz-question").getJsonObject("question");
+    JsonObject state = playerState(french, quizId).getJsonObject("quiz").getJsonObject("current");
+    quizzes.close(eventId, quizId);
+    JsonObject closed = french.pushed("quiz-results").getJsonObject("question");
+
+    for (JsonObject inFrench : List.of(question, state, closed)) {
+      assertThat(inFrench.getString("question")).isEqualTo("Quel fruit est un fruit à pépins ?");
+      assertThat(inFrench.getJsonArray("options").getJsonObject(1).getString("text")).isEqualTo("Poires");
+      assertThat(inFrench.containsKey("translations")).isFalse();
+    }
+    assertThat(inEnglish.getString("question")).isEqualTo("Which fruit is a pome?");
+    assertThat(closed.getJsonArray("correct")).containsExactly("a");
+  }
+
+  @Test
   void aRetriedAnswerIsRecordedOnceAndASecondAnswerIsRefused() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     Player player = players(eventId, 1).get(0);
