@@ -1,6 +1,10 @@
 package io.foyer.bench;
 
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
@@ -15,8 +19,10 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * What the WebSocket benches (votes, quiz) share: their one event loop, their clients, and the HTTP calls that set
@@ -40,12 +46,43 @@ final class BenchApi {
    * stay on one thread.
    */
   static int onOneEventLoop(Target target, String scenario, LoopRun run) throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    return onEventLoops(target, scenario, 1, run);
+  }
+
+  /**
+   * Runs a bench on a Vert.x of the given number of event loops. Sockets connected from a thread outside Vert.x
+   * (the bench's main thread) are spread over them, each staying on its own loop.
+   */
+  static int onEventLoops(Target target, String scenario, int eventLoops, LoopRun run) throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     try {
       return target.run(scenario, (base, key, where) -> run.against(vertx, base, key, where));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * One context on each of count event loops (a verticle instance each, placed round-robin over the loops), to
+   * spread sockets over them: a socket stays on the context it was connected from.
+   */
+  static List<Context> eventLoopContexts(Vertx vertx, int count) throws Exception {
+    List<Context> contexts = new CopyOnWriteArrayList<>();
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        contexts.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(count)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return List.copyOf(contexts);
+  }
+
+  /** Runs an action on a context; completes with its outcome. */
+  static <T> Future<T> on(Context context, Supplier<Future<T>> action) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(done));
+    return done.future();
   }
 
   /** HTTP to set the scene up, and WebSockets, as many as asked, for the attendees. */

@@ -4,6 +4,7 @@ import static io.foyer.bench.BenchApi.created;
 import static io.foyer.bench.BenchApi.expect;
 
 import io.foyer.bench.BenchApi.Clients;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,8 +36,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * `foyer bench quiz`: players connected over real WebSockets answer one quiz question inside its window, each at
- * a random moment of its first half. When the question closes at its deadline, the server pushes the leaderboard
+ * `foyer bench quiz`: players connected over real WebSockets answer quiz questions inside their windows, each at
+ * a random moment of the first half; the last question is measured, those before it warm the node up. When the question closes at its deadline, the server pushes the leaderboard
  * to everyone and each player's own result to that player: the bench measures, by each player's clock, the time
  * from the question's deadline (the server's stamp) to the leaderboard and to the private result reaching it, and
  * checks that every player whose answer was acknowledged got its own result, with ranks 1 to N once each.
@@ -55,32 +56,60 @@ public final class QuizBench implements Callable<Integer> {
       + "answer in its first half (default: ${DEFAULT-VALUE})")
   int limit;
 
+  @Option(names = "--warmup-questions", defaultValue = "3", description = "Questions asked and answered the same "
+      + "way before the measured one, so that the node has run its close once warm (default: ${DEFAULT-VALUE})")
+  int warmupQuestions;
+
+  @Option(names = "--event-loops", defaultValue = "2", description = "The bench's event loops, over which the "
+      + "players' sockets are spread as browsers are over machines; 1 reads every socket on one thread, which then "
+      + "queues the frames of a push to everyone (default: ${DEFAULT-VALUE})")
+  int eventLoops;
+
   @Mixin
   Target target = new Target();
 
   @Override
   public Integer call() throws Exception {
-    if (players < 1 || players > 15_000 || limit < 1 || limit > 240 || (target.url != null && target.apiKey == null)) {
-      System.err.println("foyer bench quiz: --players from 1 to 15000, --limit from 1 to 240, and --api-key with "
-          + "--url");
+    if (players < 1 || players > 15_000 || limit < 1 || limit > 240 || eventLoops < 1 || eventLoops > 64
+        || warmupQuestions < 0 || warmupQuestions > 50 || (target.url != null && target.apiKey == null)) {
+      System.err.println("foyer bench quiz: --players from 1 to 15000, --limit from 1 to 240, --event-loops from 1 "
+          + "to 64, --warmup-questions from 0 to 50, and --api-key with --url");
       return 2;
     }
-    return BenchApi.onOneEventLoop(target, "quiz", (vertx, base, key, where) -> report(run(vertx, base, key),
-        where));
+    return BenchApi.onEventLoops(target, "quiz", eventLoops, (vertx, base, key, where) -> report(run(vertx, base,
+        key), where));
   }
 
-  /** One player: its socket's registration, its answer and what reached it after the deadline. */
+  /**
+   * One player: its socket's registration, and its answer to the question asked now (position) and what reached
+   * it after that question's deadline; touched on its socket's event loop (context) only.
+   */
   private static final class Player {
     String registrationId;
     WebSocket socket;
+    Context context;
+    String thread;
     int subscribed;
+    int position;
     long answerSentNanos;
-    long ackMicros = -1;
+    long ackMicros;
     String refusal;
-    long leaderboardAtMillis = -1;
-    long resultAtMillis = -1;
+    long leaderboardAtMillis;
+    long resultAtMillis;
     JsonObject result;
-    Promise<Void> done = Promise.promise();
+    Promise<Void> done;
+
+    /** Ready for the question at position; on the player's context. */
+    void askedQuestion(int asked) {
+      position = asked;
+      answerSentNanos = 0;
+      ackMicros = -1;
+      refusal = null;
+      leaderboardAtMillis = -1;
+      resultAtMillis = -1;
+      result = null;
+      done = Promise.promise();
+    }
   }
 
   /** What a run saw. */
@@ -95,18 +124,13 @@ public final class QuizBench implements Callable<Integer> {
       long quizId = created(BenchApi.call(http, HttpMethod.POST, quizzes, key, quiz()));
       String quiz = quizzes + "/" + quizId;
       expect(BenchApi.call(http, HttpMethod.POST, quiz + "/start", key, null), 200);
+      List<Context> loops = BenchApi.eventLoopContexts(vertx, eventLoops);
       List<Player> connected = BenchApi.inBatches(players, i -> BenchApi.attendee(http, eventId, "Player " + i)
-          .compose(token -> open(clients.ws(), base, token, eventId)));
-      JsonObject opened = new JsonObject(expect(BenchApi.call(http, HttpMethod.POST, quiz + "/next", key, null),
-          200));
-      Instant deadline = Instant.parse(opened.getJsonArray("questions").getJsonObject(0).getString("deadline"));
-      answer(vertx, connected, quizId);
-      // everything a player is owed arrives within moments of the close; past this, what is missing is missing
-      Future<?> all = Future.join(connected.stream().map(player -> player.done.future()).toList());
-      try {
-        all.toCompletionStage().toCompletableFuture().get(limit + 60L, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        // reported by the check
+          .compose(token -> BenchApi.on(loops.get(i % loops.size()), () -> open(clients.ws(), base, token, eventId))));
+      Instant deadline = null;
+      // the warm-up questions first, then the measured one, the last
+      for (int position = 1; position <= warmupQuestions + 1; position++) {
+        deadline = ask(vertx, http, key, quiz, quizId, position, connected);
       }
       return new Outcome(connected, deadline, verify(connected, lastLeaderboard));
     } finally {
@@ -114,15 +138,42 @@ public final class QuizBench implements Callable<Integer> {
     }
   }
 
-  private JsonObject quiz() {
-    return new JsonObject().put("title", "Bench quiz").put("streakBonus", true).put("questions", new JsonArray()
-        .add(new JsonObject().put("kind", "single_choice").put("question", "Which one?")
-            .put("options", BenchApi.options(OPTIONS))
-            .put("correct", new JsonArray().add("a")).put("timeLimitSeconds", limit).put("points", 1000)));
+  /**
+   * Opens the question at position, has every player answer it, and waits until each has what it is owed (or for
+   * at most a minute past the window: what is missing then is missing); returns the question's deadline.
+   */
+  private Instant ask(Vertx vertx, HttpClientAgent http, String key, String quiz, long quizId, int position,
+      List<Player> connected) throws Exception {
+    lastLeaderboard = null;
+    Future.all(connected.stream().map(player -> BenchApi.on(player.context, () -> {
+      player.askedQuestion(position);
+      return Future.succeededFuture();
+    })).toList()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    JsonObject opened = new JsonObject(expect(BenchApi.call(http, HttpMethod.POST, quiz + "/next", key, null), 200));
+    Instant deadline = Instant.parse(opened.getJsonArray("questions").getJsonObject(position - 1)
+        .getString("deadline"));
+    answer(vertx, connected, quizId, position);
+    Future<?> all = Future.join(connected.stream().map(player -> player.done.future()).toList());
+    try {
+      all.toCompletionStage().toCompletableFuture().get(limit + 60L, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      // reported by the check
+    }
+    return deadline;
   }
 
-  // the last leaderboard push seen, on the bench's one event loop
-  private JsonObject lastLeaderboard;
+  private JsonObject quiz() {
+    JsonArray questions = new JsonArray();
+    for (int i = 0; i <= warmupQuestions; i++) {
+      questions.add(new JsonObject().put("kind", "single_choice").put("question", "Which one?")
+          .put("options", BenchApi.options(OPTIONS))
+          .put("correct", new JsonArray().add("a")).put("timeLimitSeconds", limit).put("points", 1000));
+    }
+    return new JsonObject().put("title", "Bench quiz").put("streakBonus", true).put("questions", questions);
+  }
+
+  // the last leaderboard push seen, by any of the bench's event loops
+  private volatile JsonObject lastLeaderboard;
 
   /** Connects a player and subscribes it to the event's topic and its own; completes once both are live. */
   private Future<Player> open(WebSocketClient ws, URI base, String token, long eventId) {
@@ -131,7 +182,11 @@ public final class QuizBench implements Callable<Integer> {
     ws.connect(new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
         .setURI("/ws?token=" + token).setTimeout(60_000)).onSuccess(socket -> {
           player.socket = socket;
+          player.context = Vertx.currentContext();
+          player.thread = Thread.currentThread().getName();
           socket.textMessageHandler(text -> {
+            // stamped before anything else this bench does with the frame
+            long arrivedMillis = System.currentTimeMillis();
             JsonObject frame = new JsonObject(text);
             switch (String.valueOf(frame.getString("type"))) {
               case "welcome" -> {
@@ -146,7 +201,7 @@ public final class QuizBench implements Callable<Integer> {
               }
               case "answered" -> player.ackMicros = (System.nanoTime() - player.answerSentNanos) / 1000;
               case "error" -> refused(player, frame);
-              case "message" -> pushed(player, frame);
+              case "message" -> pushed(player, frame, arrivedMillis);
               default -> { }
             }
           });
@@ -166,12 +221,14 @@ public final class QuizBench implements Callable<Integer> {
     }
   }
 
-  private void pushed(Player player, JsonObject frame) {
-    long now = System.currentTimeMillis();
+  private void pushed(Player player, JsonObject frame, long now) {
+    if (player.done == null || !aboutTheQuestionAsked(player, frame)) {
+      return;
+    }
     switch (String.valueOf(frame.getString("kind"))) {
       case "quiz-results" -> {
         player.leaderboardAtMillis = now;
-        lastLeaderboard = frame.getJsonObject("data");
+        lastLeaderboard = frame;
         if (player.refusal != null) {
           player.done.tryComplete();
         }
@@ -187,19 +244,31 @@ public final class QuizBench implements Callable<Integer> {
     }
   }
 
+  /** Whether a pushed quiz-results or quiz-result is about the question the player was asked last. */
+  private static boolean aboutTheQuestionAsked(Player player, JsonObject frame) {
+    JsonObject data = frame.getJsonObject("data", new JsonObject());
+    return switch (String.valueOf(frame.getString("kind"))) {
+      case "quiz-results" -> data.getJsonObject("question", new JsonObject()).getInteger("position", 0)
+          == player.position;
+      case "quiz-result" -> data.getInteger("position", 0) == player.position;
+      default -> false;
+    };
+  }
+
   /** Each player answers once, at a random moment of the first half of the window. */
-  private void answer(Vertx vertx, List<Player> connected, long quizId) {
-    Random random = new Random(42);
+  private void answer(Vertx vertx, List<Player> connected, long quizId, int position) {
+    Random random = new Random(42L + position);
     long spreadMillis = Math.max(1, limit * 500L);
     for (Player player : connected) {
       long delay = 1 + (long) (random.nextDouble() * spreadMillis);
       String option = OPTIONS[random.nextInt(OPTIONS.length)];
-      vertx.setTimer(delay, id -> {
+      // on the player's own event loop, as everything else of the player
+      player.context.runOnContext(v -> vertx.setTimer(delay, id -> {
         player.answerSentNanos = System.nanoTime();
         player.socket.writeTextMessage(new JsonObject().put("type", "answer").put("id", "a").put("quizId", quizId)
-            .put("position", 1).put("answerId", UUID.randomUUID().toString())
+            .put("position", position).put("answerId", UUID.randomUUID().toString())
             .put("answer", new JsonObject().put("option", option)).encode());
-      });
+      }));
     }
   }
 
@@ -210,8 +279,9 @@ public final class QuizBench implements Callable<Integer> {
   private static String verify(List<Player> connected, JsonObject leaderboard) {
     List<String> problems = new ArrayList<>();
     long acknowledged = connected.stream().filter(player -> player.ackMicros >= 0).count();
-    if (leaderboard == null || leaderboard.getLong("answered") != acknowledged) {
-      problems.add("the leaderboard counts " + (leaderboard == null ? "nothing" : leaderboard.getLong("answered"))
+    if (leaderboard == null || leaderboard.getJsonObject("data").getLong("answered") != acknowledged) {
+      problems.add("the leaderboard counts " + (leaderboard == null ? "nothing"
+              : leaderboard.getJsonObject("data").getLong("answered"))
           + " answers, " + acknowledged + " were acknowledged");
     }
     long withoutLeaderboard = connected.stream().filter(player -> player.leaderboardAtMillis < 0).count();
@@ -236,8 +306,9 @@ public final class QuizBench implements Callable<Integer> {
   }
 
   private int report(Outcome outcome, String where) {
-    System.out.printf(Locale.ROOT, "%nfoyer bench quiz: %d players over WebSockets, one question of %d s answered "
-            + "in its first half; %d cores, %s %s, %s%n%s%n%n", players, limit,
+    System.out.printf(Locale.ROOT, "%nfoyer bench quiz: %d players over WebSockets, questions of %d s answered "
+            + "in their first half, measured on the last of %d; %d cores, %s %s, %s%n%s%n%n", players, limit,
+        warmupQuestions + 1,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), LocalDate.now(), where);
     Histogram acks = new Histogram(3);
@@ -265,6 +336,14 @@ public final class QuizBench implements Callable<Integer> {
         refused.values().stream().mapToLong(Long::longValue).sum(), acks.getValueAtPercentile(50) / 1000.0,
         acks.getValueAtPercentile(99) / 1000.0, millis(leaderboard), millis(results));
     System.out.println();
+    if (lastLeaderboard != null) {
+      // the message's "at" is when the node published it: what came before is the node's close, after it the
+      // delivery to every socket and the bench reading it
+      System.out.println("the node published the leaderboard " + (Instant.parse(lastLeaderboard.getString("at"))
+          .toEpochMilli() - deadline) + " ms after the deadline (its message's \"at\")");
+    }
+    System.out.println("players' sockets read on " + outcome.players().stream().map(player -> player.thread)
+        .distinct().count() + " of the bench's event loops");
     System.out.println("times after the deadline by the bench's clock, the same machine's as the node's unless --url; "
         + "they include the server's grace for late answers");
     System.out.println("check: " + outcome.verification() + (refused.isEmpty() ? "" : "; refused by code " + refused));

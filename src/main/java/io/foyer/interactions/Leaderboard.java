@@ -1,13 +1,13 @@
 package io.foyer.interactions;
 
 import io.foyer.live.LiveState;
-import io.foyer.live.LiveState.ScoredMember;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -45,11 +45,18 @@ final class Leaderboard {
     return "quiz:" + quizId + ":leaderboard";
   }
 
-  /** Writes every player's standing; completes with the top ten as the sorted set orders them. */
-  Future<List<ScoredMember>> write(long quizId, List<Standing> standings) {
+  /** Writes every player's standing, for the ranks players read later (a reconnect's quiz-state). */
+  Future<Void> write(long quizId, List<Standing> standings) {
     Map<String, Double> scores = new HashMap<>();
     standings.forEach(standing -> scores.put(standing.registrationId().toString(), standing.rankScore()));
-    return live.sortedSetPut(key(quizId), scores).compose(v -> live.sortedSetTop(key(quizId), 0, TOP - 1));
+    return live.sortedSetPut(key(quizId), scores);
+  }
+
+  /** The standings in the leaderboard's order: the sorted set's own, so a rank read from it later is the same. */
+  static List<Standing> ranked(List<Standing> standings) {
+    List<Standing> ranked = new ArrayList<>(standings);
+    ranked.sort(ORDER);
+    return ranked;
   }
 
   /** A player's rank from 1, or null when it has no place yet. */
@@ -57,16 +64,17 @@ final class Leaderboard {
     return live.sortedSetRank(key(quizId), registrationId.toString()).map(rank -> rank == null ? null : rank + 1);
   }
 
-  /** The top entries as pushed to everyone: rank, the player's pseudonym, score, correct answers and streak. */
-  static JsonArray topJson(long quizId, List<ScoredMember> top, Map<UUID, Standing> standings) {
+  /**
+   * The top ten of {@link #ranked ranked} standings as pushed to everyone: rank, the player's pseudonym, score,
+   * correct answers and streak.
+   */
+  static JsonArray topJson(long quizId, List<Standing> ranked) {
     JsonArray entries = new JsonArray();
-    for (int i = 0; i < top.size(); i++) {
-      Standing standing = standings.get(UUID.fromString(top.get(i).member()));
-      if (standing != null) {
-        entries.add(new JsonObject().put("rank", i + 1).put("player", player(quizId, standing.registrationId()))
-            .put("score", standing.score()).put("correctAnswers", standing.correctAnswers())
-            .put("streak", standing.streak()));
-      }
+    for (int i = 0; i < Math.min(TOP, ranked.size()); i++) {
+      Standing standing = ranked.get(i);
+      entries.add(new JsonObject().put("rank", i + 1).put("player", player(quizId, standing.registrationId()))
+          .put("score", standing.score()).put("correctAnswers", standing.correctAnswers())
+          .put("streak", standing.streak()));
     }
     return entries;
   }

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The short version of `foyer bench quiz`: players over real WebSockets answer one question against a node in a
- * process of its own, and every one of them gets the leaderboard and its own result after the deadline.
+ * The short version of `foyer bench quiz`: players over real WebSockets, spread over the bench's event loops,
+ * answer a warm-up question and the measured one against a node in a process of its own, and every one of them
+ * gets the measured question's leaderboard and its own result after the deadline.
  */
 class QuizBenchTest {
 
@@ -25,7 +26,7 @@ class QuizBenchTest {
     try {
       QuizBench bench = new QuizBench();
       bench.target.environment = Map.of("FOYER_PG_URL", TestServices.pgUrl());
-      exit = new CommandLine(bench).execute("--players", "30", "--limit", "2");
+      exit = new CommandLine(bench).execute("--players", "30", "--limit", "2", "--warmup-questions", "1");
     } finally {
       System.setOut(original);
     }
@@ -34,6 +35,8 @@ class QuizBenchTest {
     assertThat(exit).as(report).isZero();
     assertThat(report).contains("30 players over WebSockets").contains("a process of its own")
         .contains("check: ok: every player got the leaderboard, counting the 30 acknowledged answers")
-        .contains("ranks 1..30 once each").containsPattern("leaderboard after deadline");
+        .contains("ranks 1..30 once each").containsPattern("leaderboard after deadline")
+        .containsPattern("measured on the last of 2").containsPattern("published the leaderboard [0-9]+ ms after")
+        .contains("read on 2 of the bench's event loops");
   }
 }
