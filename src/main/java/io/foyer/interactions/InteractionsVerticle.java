@@ -144,9 +144,9 @@ public final class InteractionsVerticle extends VerticleBase {
         return catalog.get(request.eventId())
             .map(event -> new JsonObject().put("polls", new JsonArray(all.stream().map(Poll::toJson).toList())));
       }
-      return languages.of(request.eventId(), request.attendee()).map(language -> new JsonObject().put("polls",
+      return languages.reader(request.eventId(), request.attendee()).map(reader -> new JsonObject().put("polls",
           new JsonArray(all.stream().filter(poll -> poll.status() != Status.DRAFT)
-              .map(poll -> poll.inLanguage(language)).toList())));
+              .map(poll -> poll.inLanguage(reader.languageFor(poll.definition().languages()))).toList())));
     });
   }
 
@@ -159,8 +159,9 @@ public final class InteractionsVerticle extends VerticleBase {
         return Future.failedFuture(PollRepository.notFound(poll.id()));
       }
       Future<JsonObject> results = poll.resultsVisible() ? resultsOf(poll) : Future.succeededFuture();
-      return languages.of(request.eventId(), request.attendee()).compose(language -> results
-          .map(visible -> poll.inLanguage(language).put("results", visible)));
+      return languages.reader(request.eventId(), request.attendee()).compose(reader -> results
+          .map(visible -> poll.inLanguage(reader.languageFor(poll.definition().languages()))
+              .put("results", visible)));
     });
   }
 

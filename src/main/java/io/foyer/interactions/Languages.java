@@ -29,10 +29,22 @@ final class Languages {
     this.catalog = catalog;
   }
 
-  /** The attendee's registration language, which defaults to the event's when registering. */
-  Future<String> of(long eventId, UUID registrationId) {
+  /**
+   * An attendee as a reader of polls and quizzes: its registration language (which defaults to the event's when
+   * registering) and the event's default language, which content without that language is read in.
+   */
+  record Reader(String language, String eventDefault) {
+
+    /** The language the attendee reads content translated into the given languages in. */
+    String languageFor(Set<String> translated) {
+      return translated.contains(language) ? language : eventDefault;
+    }
+  }
+
+  Future<Reader> reader(long eventId, UUID registrationId) {
     return Bus.<JsonObject>request(vertx, RegistrationMessages.GET_MINE, new Mine(eventId, registrationId))
-        .map(registration -> registration.getString("language"));
+        .compose(registration -> catalog.get(eventId).map(event -> new Reader(registration.getString("language"),
+            event.definition().defaultLanguage())));
   }
 
   /**

@@ -128,8 +128,8 @@ final class Quizzes {
   private Future<JsonObject> list(ListQuizzes request) {
     Future<Function<Quiz, JsonObject>> view = request.attendee() == null
         ? Future.succeededFuture(quiz -> quiz.toJson(Instant.now()))
-        : languages.of(request.eventId(), request.attendee())
-            .map(language -> quiz -> quiz.audienceJson(Instant.now(), language));
+        : languages.reader(request.eventId(), request.attendee())
+            .map(reader -> quiz -> quiz.audienceJson(Instant.now(), reader.languageFor(quiz.languages())));
     return catalog.get(request.eventId()).compose(event -> quizzes.list(request.eventId()))
         .compose(all -> view.map(inView -> new JsonObject().put("quizzes", new JsonArray(all.stream()
             .filter(quiz -> request.attendee() == null || quiz.status() != Status.DRAFT).map(inView).toList()))));
@@ -155,12 +155,13 @@ final class Quizzes {
   private Future<JsonObject> playerState(Quiz quiz, UUID registrationId) {
     Instant now = Instant.now();
     return quizzes.player(quiz, registrationId).compose(state -> leaderboard.rank(quiz.id(), registrationId)
-        .compose(rank -> languages.of(quiz.eventId(), registrationId).map(language -> {
+        .compose(rank -> languages.reader(quiz.eventId(), registrationId).map(reader -> {
           Standing standing = state.standing();
           JsonObject you = new JsonObject().put("player", Leaderboard.player(quiz.id(), registrationId))
               .put("score", standing.score()).put("rank", rank).put("streak", standing.streak())
               .put("correctAnswers", standing.correctAnswers()).put("currentAnswer", state.currentAnswer());
-          return new JsonObject().put("quiz", quiz.audienceJson(now, language)).put("you", you)
+          return new JsonObject().put("quiz", quiz.audienceJson(now, reader.languageFor(quiz.languages())))
+              .put("you", you)
               .put("serverTime", Times.format(now));
         })));
   }

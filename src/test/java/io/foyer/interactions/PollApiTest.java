@@ -384,9 +384,14 @@ class PollApiTest {
         .containsExactly("Pommes", "Poires", "Plums");
     assertThat(seen.containsKey("translations")).isFalse();
     assertThat(seen.getValue("results")).isNull();
+    assertThat(seen.getString("language")).isEqualTo("fr");
     JsonObject english = api.get(polls(eventId), englishToken).bodyAsJsonObject().getJsonArray("polls")
         .getJsonObject(0);
     assertThat(english.getString("question")).isEqualTo("Which fruit?");
+    // no German texts: the event's default language, and the poll says so
+    JsonObject german = api.get(polls(eventId) + "/" + pollId, polls.attendee(eventId, "de")).bodyAsJsonObject();
+    assertThat(german.getString("question")).isEqualTo("Which fruit?");
+    assertThat(german.getString("language")).isEqualTo("en");
 
     vote(eventId, pollId, token, pick("b"));
     polls.act(eventId, pollId, "reveal");
