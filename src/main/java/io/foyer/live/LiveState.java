@@ -36,12 +36,6 @@ public interface LiveState {
 
   /**
    * As {@link #hashIncrement(String, String, long)}, and in the same atomic step (re)sets the hash to expire ttl
-   * from now, whatever TTL it had: a hash written this way goes ttl after its last write.
-   */
-  Future<Long> hashIncrement(String key, String field, long delta, Duration ttl);
-
-  /**
-   * As {@link #hashIncrement(String, String, long)}, and in the same atomic step (re)sets the hash to expire ttl
    * from now, so that a hash nobody writes to any more goes by itself.
    */
   Future<Long> hashIncrement(String key, String field, long delta, Duration ttl);
@@ -77,12 +71,6 @@ public interface LiveState {
    */
   Future<Void> sortedSetPut(String key, Map<String, Double> scores);
 
-  /**
-   * As {@link #sortedSetPut(String, Map)}, and (re)sets the set to expire ttl from now, whatever TTL it had,
-   * atomically with each chunk of scores the engine writes. Empty scores change nothing.
-   */
-  Future<Void> sortedSetPut(String key, Map<String, Double> scores, Duration ttl);
-
   /** As {@link #sortedSetPut(String, Map)}, then (re)sets the set to expire ttl from now. */
   Future<Void> sortedSetPut(String key, Map<String, Double> scores, Duration ttl);
 
@@ -105,13 +93,6 @@ public interface LiveState {
    * (Re)sets a counter, hash, sorted set or value to expire ttl from now, whatever TTL it had; true when the key
    * exists, false (and nothing changes) when it is absent. Later writes keep the TTL, as in Redis, unless they set
    * one of their own. A topic history is refused: it ages by the maxAge of its appends instead.
-   */
-  Future<Boolean> expire(String key, Duration ttl);
-
-  /**
-   * Makes an existing counter, value, hash or sorted set expire ttl from now, whatever TTL it had; true when the
-   * key exists, false (and nothing is created) when it is absent. Not for a topic, whose history expires by the
-   * maxAge of its appends: that fails as a key of another kind does.
    */
   Future<Boolean> expire(String key, Duration ttl);
 
