@@ -252,10 +252,7 @@ abstract class PollsContract extends NodeContract {
   void aClosedPollsTallyLeavesLiveStateAndAReopenCountsOnFromItsBallots() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     List<String> tokens = polls.attendees(eventId, 4);
-    long pollId = polls.live(eventId, singleChoice(true));
-    polls.vote(eventId, pollId, tokens.get(0), UUID.randomUUID().toString(), pick("a"));
-    polls.vote(eventId, pollId, tokens.get(1), UUID.randomUUID().toString(), pick("b"));
-    polls.vote(eventId, pollId, tokens.get(2), UUID.randomUUID().toString(), pick("b"));
+    long pollId = livePollVotedFor(eventId, tokens, true, "a", "b", "b");
     assertThat(tallyKeysHeld(pollId)).as("tally of the live poll").isTrue();
 
     assertThat(polls.act(eventId, pollId, "close").statusCode()).isEqualTo(200);
@@ -283,8 +280,7 @@ abstract class PollsContract extends NodeContract {
   void aLivePollsTallyOutlivesTheTtlWithoutVotes() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     List<String> tokens = polls.attendees(eventId, 2);
-    long pollId = polls.live(eventId, singleChoice(false));
-    polls.vote(eventId, pollId, tokens.get(0), UUID.randomUUID().toString(), pick("b"));
+    long pollId = livePollVotedFor(eventId, tokens, false, "b");
 
     Thread.sleep(LIVE_STATE_TTL.multipliedBy(3).toMillis());
     polls.vote(eventId, pollId, tokens.get(1), UUID.randomUUID().toString(), pick("b"));
@@ -292,6 +288,18 @@ abstract class PollsContract extends NodeContract {
     JsonObject live = polls.results(eventId, pollId);
     assertThat(live.getLong("ballots")).isEqualTo(2);
     assertThat(live.getJsonObject("counts").getMap()).isEqualTo(Map.of("a", 0, "b", 2, "c", 0));
+  }
+
+  /** A live single-choice poll, in which the first attendees voted for the options given, one each. */
+  private long livePollVotedFor(long eventId, List<String> tokens, boolean allowChange, String... options)
+      throws Exception {
+    long pollId = polls.live(eventId, singleChoice(allowChange));
+    for (int i = 0; i < options.length; i++) {
+      HttpResponse<Buffer> voted = polls.vote(eventId, pollId, tokens.get(i), UUID.randomUUID().toString(),
+          pick(options[i]));
+      assertThat(voted.statusCode()).as(voted.bodyAsString()).isIn(200, 201);
+    }
+    return pollId;
   }
 
   /** Whether LiveState holds either key of the poll's tally. */

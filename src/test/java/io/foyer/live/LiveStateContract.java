@@ -395,29 +395,20 @@ public abstract class LiveStateContract {
 
   @Test
   void expireMakesEveryKindButTopicsGoAndTellsWhetherTheKeyExisted() {
-    String counter = TestServices.unique("counter");
-    String hash = TestServices.unique("tally");
-    String set = TestServices.unique("board");
-    String value = TestServices.unique("value");
-    String topic = TestServices.unique("topic");
-    join(live.increment(counter, 3));
-    join(live.hashIncrement(hash, "f", 1));
-    join(live.sortedSetIncrement(set, "m", 1));
-    join(live.setIfAbsent(value, "v", HOUR));
-    join(live.append(topic, "a", 10, HOUR));
+    EveryKind keys = keysOfEveryKind();
 
     assertThat(join(live.expire(TestServices.unique("absent"), HOUR))).isFalse();
-    for (String key : List.of(counter, hash, set, value)) {
+    for (String key : List.of(keys.counter(), keys.hash(), keys.board(), keys.value())) {
       assertThat(join(live.expire(key, READABLE_TTL))).as(key).isTrue();
     }
-    assertThat(failure(live.expire(topic, SHORT_TTL))).hasMessageContaining("WRONGTYPE");
+    assertThat(failure(live.expire(keys.topic(), SHORT_TTL))).hasMessageContaining("WRONGTYPE");
 
-    assertThat(join(live.counter(counter))).as("counter before its TTL").isEqualTo(3);
+    assertThat(join(live.counter(keys.counter()))).as("counter before its TTL").isEqualTo(3);
     await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
-        .until(() -> join(live.counter(counter)) == 0 && join(live.hashCounters(hash)).isEmpty()
-            && join(live.sortedSetRank(set, "m")) == null && join(live.get(value)) == null);
-    assertThat(join(live.lastSequence(topic))).as("topic untouched").isEqualTo(1);
-    assertThat(join(live.readSince(topic, 0, HOUR)).entries()).hasSize(1);
+        .until(() -> join(live.counter(keys.counter())) == 0 && join(live.hashCounters(keys.hash())).isEmpty()
+            && join(live.sortedSetRank(keys.board(), "m")) == null && join(live.get(keys.value())) == null);
+    assertThat(join(live.lastSequence(keys.topic()))).as("topic untouched").isEqualTo(3);
+    assertThat(join(live.readSince(keys.topic(), 0, HOUR)).entries()).hasSize(3);
   }
 
   @Test
@@ -552,18 +543,14 @@ public abstract class LiveStateContract {
 
   @Test
   void deleteRemovesAKeyOfAnyKind() {
-    String counter = TestServices.unique("counter");
+    EveryKind keys = keysOfEveryKind();
+    String counter = keys.counter();
+    String hash = keys.hash();
+    String board = keys.board();
+    String value = keys.value();
+    String topic = keys.topic();
     String window = TestServices.unique("rate");
-    String hash = TestServices.unique("tally");
-    String board = TestServices.unique("board");
-    String value = TestServices.unique("value");
-    String topic = TestServices.unique("topic");
-    join(live.increment(counter, 3));
     join(live.incrementWithExpiry(window, 3, HOUR));
-    join(live.hashIncrement(hash, "f", 1));
-    join(live.sortedSetIncrement(board, "m", 1));
-    join(live.setIfAbsent(value, "v", HOUR));
-    appendAll(topic, 3, 100, HOUR);
 
     for (String key : List.of(counter, window, hash, board, value, topic)) {
       join(live.delete(key));
@@ -652,6 +639,20 @@ public abstract class LiveStateContract {
   }
 
   /** Blocks the test thread for an operation that must fail, and returns why it failed. */
+  /** Keys of every kind, one of each: counter 3, hash {f: 1}, sorted set {m: 1}, value "v", topic of 3 messages. */
+  private record EveryKind(String counter, String hash, String board, String value, String topic) {}
+
+  private EveryKind keysOfEveryKind() {
+    EveryKind keys = new EveryKind(TestServices.unique("counter"), TestServices.unique("tally"),
+        TestServices.unique("board"), TestServices.unique("value"), TestServices.unique("topic"));
+    join(live.increment(keys.counter(), 3));
+    join(live.hashIncrement(keys.hash(), "f", 1));
+    join(live.sortedSetIncrement(keys.board(), "m", 1));
+    join(live.setIfAbsent(keys.value(), "v", HOUR));
+    appendAll(keys.topic(), 3, 100, HOUR);
+    return keys;
+  }
+
   protected static Throwable failure(Future<?> future) {
     try {
       Object result = future.toCompletionStage().toCompletableFuture().get(10, SECONDS);
