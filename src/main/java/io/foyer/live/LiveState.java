@@ -54,8 +54,8 @@ public interface LiveState {
   Future<Void> hashRemove(String key, String field);
 
   /**
-   * Replaces a whole hash of counters with fields in one atomic step, expiring ttl from now; with no fields the
-   * key is simply gone (a tally recounted from the database, which counts on from there).
+   * Replaces whatever the key held with a hash of counters holding fields, in one atomic step, expiring ttl from
+   * now; with no fields the key is simply gone (a tally recounted from the database, which counts on from there).
    */
   Future<Void> hashReplace(String key, Map<String, Long> fields, Duration ttl);
 
