@@ -65,8 +65,12 @@ public record FoyerConfig(
   public record WriterConfig(int maxBatchRows, Duration linger, int maxQueuedRows, int maxConcurrentBatches,
       Duration maxExpectedWait) {}
 
-  /** Polls and quizzes: word-cloud answers containing a blocked word are refused. */
-  public record InteractionsConfig(java.util.Set<String> wordCloudBlocklist) {}
+  /**
+   * Polls and quizzes: word-cloud answers containing a blocked word are refused. Every LiveState key they write
+   * (tallies, leaderboards) expires liveStateTtl after its last write, so keys nobody needs any more go by
+   * themselves, even those of a node that died.
+   */
+  public record InteractionsConfig(java.util.Set<String> wordCloudBlocklist, Duration liveStateTtl) {}
 
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort) {}
 
@@ -119,7 +123,8 @@ public record FoyerConfig(
         raw.integer("writer.maxQueuedRows", 1, 10_000_000),
         raw.integer("writer.maxConcurrentBatches", 1, 64),
         Duration.ofMillis(raw.integer("writer.maxExpectedWaitMillis", 0, 600_000)));
-    InteractionsConfig interactions = new InteractionsConfig(blocklist(raw));
+    InteractionsConfig interactions = new InteractionsConfig(blocklist(raw),
+        Duration.ofSeconds(raw.integer("interactions.liveStateTtlSeconds", 1, 366 * 24 * 3600)));
     ClusterConfig cluster = new ClusterConfig(
         raw.bool("cluster.enabled"),
         nonEmpty(raw, "cluster.host"),

@@ -30,6 +30,8 @@ final class InteractionSql {
              final_results = NULL
        WHERE id = $1 AND event_id = $2 AND status = $3 RETURNING *""";
 
+  static final String LIVE_POLL_IDS = "SELECT id FROM polls WHERE status = 'live'";
+
   static final String SET_RESULTS_VISIBLE = """
       UPDATE polls SET results_visible = $3, updated_at = now() WHERE id = $1 AND event_id = $2 RETURNING *""";
 

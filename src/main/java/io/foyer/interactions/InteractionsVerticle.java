@@ -52,6 +52,8 @@ public final class InteractionsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(InteractionsVerticle.class);
   /** Results of a poll are pushed at most once per interval (a claim in LiveState decides which node does). */
   static final Duration PUSH_INTERVAL = Duration.ofMillis(250);
+  /** Live polls' tallies are kept from expiring at least this often (and four times per TTL when shorter). */
+  private static final Duration KEEP_ALIVE_INTERVAL = Duration.ofMinutes(10);
   /** A poll is re-read after this, so a change made on another node (results shown) is seen within it. */
   private static final long CACHE_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -67,6 +69,7 @@ public final class InteractionsVerticle extends VerticleBase {
   private final Answers answers;
   private final PollRepository polls;
   private final Tallies tallies;
+  private final Duration liveStateTtl;
   // on this verticle's context only
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> unpushed = new LinkedHashMap<>();
@@ -74,6 +77,7 @@ public final class InteractionsVerticle extends VerticleBase {
   private BatchingWriter<JsonObject, JsonObject> writer;
   private Quizzes quizzes;
   private long pushTimer;
+  private long keepAliveTimer;
 
   public InteractionsVerticle(Pool pool, EventCatalog catalog, LiveState live, Gateway gateway,
       WriterConfig writerConfig, InteractionsConfig config, MeterRegistry metrics, String nodeId) {
@@ -86,7 +90,8 @@ public final class InteractionsVerticle extends VerticleBase {
     this.nodeId = nodeId;
     this.answers = new Answers(config.wordCloudBlocklist());
     this.polls = new PollRepository(pool);
-    this.tallies = new Tallies(live);
+    this.liveStateTtl = config.liveStateTtl();
+    this.tallies = new Tallies(live, liveStateTtl);
   }
 
   @Override
@@ -97,7 +102,10 @@ public final class InteractionsVerticle extends VerticleBase {
         .withMetrics(metrics);
     languages = new Languages(vertx, catalog);
     pushTimer = vertx.setPeriodic(PUSH_INTERVAL.toMillis(), id -> pushUnpushedResults());
-    quizzes = new Quizzes(context, pool, catalog, live, gateway, answers, languages, writerConfig, metrics);
+    long keepAliveMillis = Math.max(1, Math.min(KEEP_ALIVE_INTERVAL.toMillis(), liveStateTtl.toMillis() / 4));
+    keepAliveTimer = vertx.setPeriodic(keepAliveMillis, id -> keepLiveTalliesAlive());
+    quizzes = new Quizzes(context, pool, catalog, live, liveStateTtl, gateway, answers, languages, writerConfig,
+        metrics);
     return Future.all(List.of(quizzes.start(),
         Bus.serve(vertx, InteractionMessages.CREATE, this::create),
         Bus.serve(vertx, InteractionMessages.UPDATE, this::update),
@@ -113,6 +121,7 @@ public final class InteractionsVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pushTimer);
+    vertx.cancelTimer(keepAliveTimer);
     return Future.all(writer.close(), quizzes.stop());
   }
 
@@ -180,8 +189,9 @@ public final class InteractionsVerticle extends VerticleBase {
     Actor actor = request.runner().actor();
     Future<Poll> changed = switch (request.action()) {
       case LAUNCH -> polls.transition(eventId, pollId, Status.DRAFT, Status.LIVE, actor);
-      case CLOSE -> polls.transition(eventId, pollId, Status.LIVE, Status.CLOSED, actor).compose(this::resetTally);
-      case REOPEN -> polls.transition(eventId, pollId, Status.CLOSED, Status.LIVE, actor);
+      case CLOSE -> polls.transition(eventId, pollId, Status.LIVE, Status.CLOSED, actor).compose(this::closeTally);
+      // the tally is set from the ballots before the reopen commits, so that votes count on from the totals
+      case REOPEN -> polls.transition(eventId, pollId, Status.CLOSED, Status.LIVE, actor, tallies::reset);
       case SHOW_RESULTS -> polls.setResultsVisible(eventId, pollId, true, actor);
       case HIDE_RESULTS -> polls.setResultsVisible(eventId, pollId, false, actor);
     };
@@ -192,14 +202,26 @@ public final class InteractionsVerticle extends VerticleBase {
   }
 
   /**
-   * Sets a closed poll's live tally to its final results. The close is committed already, and its results are
-   * read from the poll row: a tally left behind (LiveState unreachable) is logged, not a failure.
+   * Sets a closed poll's live tally to its final results, for the pushes still under way, and to expire soon. The
+   * close is committed already, and its results are read from the poll row: a tally left behind (LiveState
+   * unreachable) is logged, not a failure, and expires by its TTL.
    */
-  private Future<Poll> resetTally(Poll poll) {
-    return tallies.reset(poll, poll.finalResults()).map(poll).recover(err -> {
+  private Future<Poll> closeTally(Poll poll) {
+    return tallies.close(poll).map(poll).recover(err -> {
       log.warn("Poll {} closed but its live tally was not set to the final results", poll.id(), err);
       return Future.succeededFuture(poll);
     });
+  }
+
+  /**
+   * Keeps every live poll's tally from expiring, whichever node counted into it (each node does, which is
+   * harmless); a round missed while the database or LiveState is unreachable is made up by the next, well within
+   * the TTL.
+   */
+  private void keepLiveTalliesAlive() {
+    polls.liveIds()
+        .compose(ids -> Future.all(ids.stream().map(tallies::keepAlive).toList()))
+        .onFailure(err -> log.warn("Could not keep the tallies of live polls from expiring", err));
   }
 
   /**
@@ -325,7 +347,8 @@ public final class InteractionsVerticle extends VerticleBase {
             return Future.succeededFuture();
           }
           unpushed.remove(pollId);
-          return poll(eventId, pollId).compose(poll -> tallies.results(poll).compose(results -> {
+          // a closed poll's final results: its tally goes soon after the close
+          return poll(eventId, pollId).compose(poll -> resultsOf(poll).compose(results -> {
             Future<Long> toRunners = gateway.publish(Topic.results(eventId), "poll-results", results);
             return poll.resultsVisible()
                 ? toRunners.compose(seq -> gateway.publish(poll.audience(), "poll-results", results)) : toRunners;

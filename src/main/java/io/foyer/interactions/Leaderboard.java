@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -14,12 +15,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * A quiz's leaderboard, a LiveState sorted set shared by every node: one member per player (its registration),
  * scored so that more points rank first and, with equal points, less total response time does. It is written
  * whole from the stored answers each time a question closes (a retry writes the same), so it never holds the
  * points of a question still open.
+ *
+ * <p>Each write sets the set to expire ttl later: ranks are read for as long as players reconnect, even after the
+ * quiz finished, so the set is not deleted when the quiz ends; a rank asked of a set that expired is read from the
+ * stored answers instead, as the set was written from them.
  */
 final class Leaderboard {
 
@@ -31,9 +37,11 @@ final class Leaderboard {
       .thenComparing(standing -> standing.registrationId().toString()).reversed();
 
   private final LiveState live;
+  private final Duration ttl;
 
-  Leaderboard(LiveState live) {
+  Leaderboard(LiveState live, Duration ttl) {
     this.live = live;
+    this.ttl = ttl;
   }
 
   /** points * 2^25 - total ms: exact in a double for up to 2^27 points, and ordered as the rule says. */
@@ -49,7 +57,7 @@ final class Leaderboard {
   Future<Void> write(long quizId, List<Standing> standings) {
     Map<String, Double> scores = new HashMap<>();
     standings.forEach(standing -> scores.put(standing.registrationId().toString(), standing.rankScore()));
-    return live.sortedSetPut(key(quizId), scores);
+    return live.sortedSetPut(key(quizId), scores, ttl);
   }
 
   /** The standings in the leaderboard's order: the sorted set's own, so a rank read from it later is the same. */
@@ -59,9 +67,25 @@ final class Leaderboard {
     return ranked;
   }
 
-  /** A player's rank from 1, or null when it has no place yet. */
-  Future<Long> rank(long quizId, UUID registrationId) {
-    return live.sortedSetRank(key(quizId), registrationId.toString()).map(rank -> rank == null ? null : rank + 1);
+  /**
+   * A player's rank from 1, or null when it has no place yet. When the set is gone (expired), the rank is counted
+   * from standings, those the set was last written from; they are not written back, since that could overwrite a
+   * newer write of a question closing meanwhile, and a set that expired is seldom read again.
+   */
+  Future<Long> rank(long quizId, UUID registrationId, Supplier<Future<List<Standing>>> standings) {
+    String member = registrationId.toString();
+    return live.sortedSetRank(key(quizId), member).compose(rank -> rank != null ? Future.succeededFuture(rank + 1)
+        : live.sortedSetTop(key(quizId), 0, 0).compose(top -> !top.isEmpty() ? Future.succeededFuture(null)
+            : standings.get().map(all -> rankIn(ranked(all), registrationId))));
+  }
+
+  private static Long rankIn(List<Standing> ranked, UUID registrationId) {
+    for (int i = 0; i < ranked.size(); i++) {
+      if (ranked.get(i).registrationId().equals(registrationId)) {
+        return i + 1L;
+      }
+    }
+    return null;
   }
 
   /**

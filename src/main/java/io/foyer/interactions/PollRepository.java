@@ -15,6 +15,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** Polls in PostgreSQL: every organizer change in one transaction with its audit entry. */
 final class PollRepository {
@@ -63,10 +64,22 @@ final class PollRepository {
    * (which every batch of ballots takes too), so no ballot slips in between.
    */
   Future<Poll> transition(long eventId, long pollId, Status from, Status to, Actor actor) {
+    return transition(eventId, pollId, from, to, actor, null);
+  }
+
+  /**
+   * As {@link #transition(long, long, Status, Status, Actor)}; whileLocked, when given, is handed the changed poll
+   * and its results counted from the ballots, under the poll's row lock and before the change commits, so that
+   * no ballot is cast in between; its failure rolls the change back.
+   */
+  Future<Poll> transition(long eventId, long pollId, Status from, Status to, Actor actor,
+      BiFunction<Poll, JsonObject, Future<Void>> whileLocked) {
     return pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.TRANSITION)
         .execute(Tuple.of(pollId, eventId, from.apiName(), to.apiName()))
         .compose(rows -> changed(connection, eventId, pollId, rows, from))
         .compose(poll -> to == Status.CLOSED ? writeFinalResults(connection, poll) : Future.succeededFuture(poll))
+        .compose(poll -> whileLocked == null ? Future.succeededFuture(poll) : ballotAnswers(connection, poll.id())
+            .compose(answers -> whileLocked.apply(poll, Results.fromBallots(poll, answers))).map(poll))
         .compose(poll -> audit(connection, actor, "poll." + (to == Status.LIVE && from == Status.CLOSED ? "reopened"
             : to == Status.LIVE ? "launched" : "closed"), poll)));
   }
@@ -88,6 +101,15 @@ final class PollRepository {
         .compose(answers -> connection.preparedQuery(InteractionSql.SET_FINAL_RESULTS)
             .execute(Tuple.of(poll.id(), Results.fromBallots(poll, answers))))
         .map(rows -> Poll.from(rows.iterator().next()));
+  }
+
+  /** The ids of every live poll, of every event. */
+  Future<List<Long>> liveIds() {
+    return pool.preparedQuery(InteractionSql.LIVE_POLL_IDS).execute().map(rows -> {
+      List<Long> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getLong("id")));
+      return ids;
+    });
   }
 
   /** Every stored answer of a poll. */

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,15 +82,15 @@ final class Quizzes {
   private final Map<Long, Long> closeTimers = new HashMap<>();
   private long sweepTimer;
 
-  Quizzes(Context context, Pool pool, EventCatalog catalog, LiveState live, Gateway gateway, Answers answers,
-      Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
+  Quizzes(Context context, Pool pool, EventCatalog catalog, LiveState live, Duration liveStateTtl, Gateway gateway,
+      Answers answers, Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
     this.vertx = context.owner();
     this.catalog = catalog;
     this.gateway = gateway;
     this.answers = answers;
     this.languages = languages;
     this.quizzes = new QuizRepository(pool);
-    this.leaderboard = new Leaderboard(live);
+    this.leaderboard = new Leaderboard(live, liveStateTtl);
     this.writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "quiz-answers",
         Atomicity.ONE_STATEMENT,
         (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops))
@@ -154,7 +155,9 @@ final class Quizzes {
    */
   private Future<JsonObject> playerState(Quiz quiz, UUID registrationId) {
     Instant now = Instant.now();
-    return quizzes.player(quiz, registrationId).compose(state -> leaderboard.rank(quiz.id(), registrationId)
+    Supplier<Future<List<Standing>>> standings = () -> quiz.lastClosedPosition() == 0
+        ? Future.succeededFuture(List.of()) : quizzes.standings(quiz.id(), quiz.lastClosedPosition());
+    return quizzes.player(quiz, registrationId).compose(state -> leaderboard.rank(quiz.id(), registrationId, standings)
         .compose(rank -> languages.reader(quiz.eventId(), registrationId).map(reader -> {
           Standing standing = state.standing();
           JsonObject you = new JsonObject().put("player", Leaderboard.player(quiz.id(), registrationId))

@@ -35,6 +35,12 @@ public interface LiveState {
   Future<Long> hashIncrement(String key, String field, long delta);
 
   /**
+   * As {@link #hashIncrement(String, String, long)}, and in the same atomic step (re)sets the hash to expire ttl
+   * from now, so that a hash nobody writes to any more goes by itself.
+   */
+  Future<Long> hashIncrement(String key, String field, long delta, Duration ttl);
+
+  /**
    * Sets one field of a hash of counters to value, whatever it held before, creating the hash when absent (a
    * tally recounted from the database). The field reads back through {@link #hashCounters} and counts on from
    * there with {@link #hashIncrement}.
@@ -47,6 +53,12 @@ public interface LiveState {
    */
   Future<Void> hashRemove(String key, String field);
 
+  /**
+   * Replaces whatever the key held with a hash of counters holding fields, in one atomic step, expiring ttl from
+   * now; with no fields the key is simply gone (a tally recounted from the database, which counts on from there).
+   */
+  Future<Void> hashReplace(String key, Map<String, Long> fields, Duration ttl);
+
   /** Every field of a hash of counters; empty when absent. */
   Future<Map<String, Long>> hashCounters(String key);
 
@@ -58,6 +70,9 @@ public interface LiveState {
    * leaderboard recomputed from the database, which a retry may write again unchanged).
    */
   Future<Void> sortedSetPut(String key, Map<String, Double> scores);
+
+  /** As {@link #sortedSetPut(String, Map)}, then (re)sets the set to expire ttl from now. */
+  Future<Void> sortedSetPut(String key, Map<String, Double> scores, Duration ttl);
 
   /**
    * Members by descending score, ranks from start to stop inclusive (0-based; -1 is the last), ties broken
@@ -73,6 +88,13 @@ public interface LiveState {
 
   /** The value of a plain key, or null when absent or expired. */
   Future<String> get(String key);
+
+  /**
+   * (Re)sets a counter, hash, sorted set or value to expire ttl from now, whatever TTL it had; true when the key
+   * exists, false (and nothing changes) when it is absent. Later writes keep the TTL, as in Redis, unless they set
+   * one of their own. A topic history is refused: it ages by the maxAge of its appends instead.
+   */
+  Future<Boolean> expire(String key, Duration ttl);
 
   /** Removes a key of any kind (counter, hash, sorted set, value, topic history). */
   Future<Void> delete(String key);

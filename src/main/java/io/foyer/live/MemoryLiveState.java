@@ -33,7 +33,7 @@ public final class MemoryLiveState implements LiveState {
    * only touched inside {@link ConcurrentHashMap#compute} and its kin, which lock the key's bin, so they need no
    * locks of their own.
    */
-  private sealed interface Slot permits Counter, Value, HashCounters, SortedSet, Topic {
+  private sealed interface Slot permits Counter, Value, Collection, Topic {
     default boolean expired(long nowNanos) {
       return false;
     }
@@ -54,11 +54,30 @@ public final class MemoryLiveState implements LiveState {
     }
   }
 
-  private static final class HashCounters implements Slot {
+  /**
+   * A hash or sorted set, which may be given a TTL. The deadline is written under the key's lock and volatile,
+   * since the sweeper reads it without that lock; a slot once expired is never revived (writes replace it).
+   */
+  private abstract static sealed class Collection implements Slot permits HashCounters, SortedSet {
+    private volatile boolean expires;
+    private volatile long deadlineNanos;
+
+    void expireAt(long deadline) {
+      deadlineNanos = deadline;
+      expires = true;
+    }
+
+    @Override
+    public boolean expired(long nowNanos) {
+      return expires && nowNanos - deadlineNanos >= 0;
+    }
+  }
+
+  private static final class HashCounters extends Collection {
     final Map<String, Long> fields = new HashMap<>();
   }
 
-  private static final class SortedSet implements Slot {
+  private static final class SortedSet extends Collection {
     final Map<String, Double> scores = new HashMap<>();
     final TreeSet<ScoredMember> ordered = new TreeSet<>(DESCENDING);
   }
@@ -115,15 +134,12 @@ public final class MemoryLiveState implements LiveState {
 
   @Override
   public Future<Long> hashIncrement(String key, String field, long delta) {
-    return attempt(() -> {
-      long[] result = new long[1];
-      slots.compute(key, (k, slot) -> {
-        HashCounters hash = isAbsent(slot) ? new HashCounters() : expect(HashCounters.class, k, slot);
-        result[0] = hash.fields.merge(field, delta, Math::addExact);
-        return hash;
-      });
-      return result[0];
-    });
+    return attempt(() -> addToHash(key, field, delta, null));
+  }
+
+  @Override
+  public Future<Long> hashIncrement(String key, String field, long delta, Duration ttl) {
+    return attempt(() -> addToHash(key, field, delta, ttl));
   }
 
   @Override
@@ -150,6 +166,23 @@ public final class MemoryLiveState implements LiveState {
         hash.fields.remove(field);
         // Redis deletes a hash with its last field, so the key is free again for any kind
         return hash.fields.isEmpty() ? null : hash;
+      });
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> hashReplace(String key, Map<String, Long> fields, Duration ttl) {
+    return attempt(() -> {
+      long deadline = System.nanoTime() + ttl.toNanos();
+      slots.compute(key, (k, slot) -> {
+        if (fields.isEmpty()) {
+          return null;
+        }
+        HashCounters hash = new HashCounters();
+        hash.fields.putAll(fields);
+        hash.expireAt(deadline);
+        return hash;
       });
       return null;
     });
@@ -186,26 +219,37 @@ public final class MemoryLiveState implements LiveState {
 
   @Override
   public Future<Void> sortedSetPut(String key, Map<String, Double> scores) {
-    return attempt(() -> {
-      // checked before the set is touched, so that a bad score changes nothing
-      if (scores.values().stream().anyMatch(score -> Double.isNaN(score))) {
-        throw new IllegalArgumentException("score is not a number (NaN)");
-      }
-      slots.compute(key, (k, slot) -> {
-        SortedSet set = isAbsent(slot) ? new SortedSet() : expect(SortedSet.class, k, slot);
-        scores.forEach((member, given) -> {
-          // + 0.0 folds -0.0 into 0.0, as in sortedSetIncrement
-          double score = given + 0.0;
-          Double old = set.scores.put(member, score);
-          if (old != null) {
-            set.ordered.remove(new ScoredMember(member, old));
-          }
-          set.ordered.add(new ScoredMember(member, score));
-        });
-        return set;
+    return attempt(() -> putScores(key, scores, null));
+  }
+
+  @Override
+  public Future<Void> sortedSetPut(String key, Map<String, Double> scores, Duration ttl) {
+    return attempt(() -> putScores(key, scores, ttl));
+  }
+
+  /** ZADD, then, when ttl is given, PEXPIRE in the same step. */
+  private Void putScores(String key, Map<String, Double> scores, Duration ttl) {
+    // checked before the set is touched, so that a bad score changes nothing
+    if (scores.values().stream().anyMatch(score -> Double.isNaN(score))) {
+      throw new IllegalArgumentException("score is not a number (NaN)");
+    }
+    slots.compute(key, (k, slot) -> {
+      SortedSet set = isAbsent(slot) ? new SortedSet() : expect(SortedSet.class, k, slot);
+      scores.forEach((member, given) -> {
+        // + 0.0 folds -0.0 into 0.0, as in sortedSetIncrement
+        double score = given + 0.0;
+        Double old = set.scores.put(member, score);
+        if (old != null) {
+          set.ordered.remove(new ScoredMember(member, old));
+        }
+        set.ordered.add(new ScoredMember(member, score));
       });
-      return null;
+      if (ttl != null) {
+        set.expireAt(System.nanoTime() + ttl.toNanos());
+      }
+      return set;
     });
+    return null;
   }
 
   @Override
@@ -248,6 +292,34 @@ public final class MemoryLiveState implements LiveState {
         return Long.toString(counter.value());
       }
       throw wrongType(key, slot);
+    });
+  }
+
+  @Override
+  public Future<Boolean> expire(String key, Duration ttl) {
+    return attempt(() -> {
+      boolean[] exists = new boolean[1];
+      long now = System.nanoTime();
+      long deadline = now + ttl.toNanos();
+      slots.computeIfPresent(key, (k, slot) -> {
+        if (slot.expired(now)) {
+          return null;
+        }
+        exists[0] = true;
+        if (slot instanceof Counter counter) {
+          return new Counter(counter.value(), true, deadline);
+        }
+        if (slot instanceof Value value) {
+          return new Value(value.text(), true, deadline);
+        }
+        if (slot instanceof Collection collection) {
+          collection.expireAt(deadline);
+          return collection;
+        }
+        throw new IllegalStateException(
+            "WRONGTYPE key " + k + " is a topic history, which ages by the maxAge of its appends");
+      });
+      return exists[0];
     });
   }
 
@@ -328,6 +400,20 @@ public final class MemoryLiveState implements LiveState {
           startsWindow ? now + ttlNanos : counter.deadlineNanos());
       result[0] = next.value();
       return next;
+    });
+    return result[0];
+  }
+
+  /** HINCRBY, then, when ttl is given, PEXPIRE in the same step. */
+  private long addToHash(String key, String field, long delta, Duration ttl) {
+    long[] result = new long[1];
+    slots.compute(key, (k, slot) -> {
+      HashCounters hash = isAbsent(slot) ? new HashCounters() : expect(HashCounters.class, k, slot);
+      result[0] = hash.fields.merge(field, delta, Math::addExact);
+      if (ttl != null) {
+        hash.expireAt(System.nanoTime() + ttl.toNanos());
+      }
+      return hash;
     });
     return result[0];
   }

@@ -56,6 +56,30 @@ public final class RedisLiveState implements LiveState {
       return value
       """);
 
+  private static final Script HASH_INCREMENT_WITH_EXPIRY = new Script("""
+      local value = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
+      return value
+      """);
+
+  /** ARGV: the TTL, then field, value pairs; with no pairs the hash is only deleted. */
+  private static final Script HASH_REPLACE = new Script("""
+      redis.call('DEL', KEYS[1])
+      for i = 2, #ARGV, 2 do
+        redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return 0
+      """);
+
+  /** PEXPIRE, refused for a topic's stream: its history ages by the maxAge of its appends. */
+  private static final Script EXPIRE = new Script("""
+      if redis.call('TYPE', KEYS[1])['ok'] == 'stream' then
+        return redis.error_reply('WRONGTYPE key is a topic history, which ages by the maxAge of its appends')
+      end
+      return redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      """);
+
   private static final Script APPEND = new Script("""
       local stream, seqKey = KEYS[1], KEYS[2]
       local payload, maxEntries, maxAge = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -151,6 +175,12 @@ public final class RedisLiveState implements LiveState {
   }
 
   @Override
+  public Future<Long> hashIncrement(String key, String field, long delta, Duration ttl) {
+    return eval(HASH_INCREMENT_WITH_EXPIRY, List.of(key(key)), List.of(field, Long.toString(delta), millis(ttl)))
+        .map(Response::toLong);
+  }
+
+  @Override
   public Future<Void> hashPut(String key, String field, long value) {
     return send(Request.cmd(Command.HSET).arg(key(key)).arg(field).arg(value)).mapEmpty();
   }
@@ -159,6 +189,17 @@ public final class RedisLiveState implements LiveState {
   @Override
   public Future<Void> hashRemove(String key, String field) {
     return send(Request.cmd(Command.HDEL).arg(key(key)).arg(field)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> hashReplace(String key, Map<String, Long> fields, Duration ttl) {
+    List<String> args = new ArrayList<>(1 + 2 * fields.size());
+    args.add(millis(ttl));
+    fields.forEach((field, value) -> {
+      args.add(field);
+      args.add(Long.toString(value));
+    });
+    return eval(HASH_REPLACE, List.of(key(key)), args).mapEmpty();
   }
 
   @Override
@@ -175,24 +216,36 @@ public final class RedisLiveState implements LiveState {
   /** ZADD in chunks, so that no single command holds Redis for long; each chunk is atomic on its own. */
   @Override
   public Future<Void> sortedSetPut(String key, Map<String, Double> scores) {
-    List<Future<Response>> chunks = new ArrayList<>();
+    return Future.all(zaddChunks(key, scores).stream().map(this::send).toList()).mapEmpty();
+  }
+
+  /**
+   * The chunks of {@link #sortedSetPut(String, Map)} and then PEXPIRE, pipelined on one connection: one round
+   * trip, in order, so the TTL is set once every chunk is in.
+   */
+  @Override
+  public Future<Void> sortedSetPut(String key, Map<String, Double> scores, Duration ttl) {
+    List<Request> requests = zaddChunks(key, scores);
+    requests.add(Request.cmd(Command.PEXPIRE).arg(key(key)).arg(millis(ttl)));
+    return redis.batch(requests).mapEmpty();
+  }
+
+  private List<Request> zaddChunks(String key, Map<String, Double> scores) {
+    List<Request> chunks = new ArrayList<>();
     Request chunk = null;
     int inChunk = 0;
     for (Map.Entry<String, Double> entry : scores.entrySet()) {
       if (chunk == null) {
         chunk = Request.cmd(Command.ZADD).arg(key(key));
+        chunks.add(chunk);
       }
       chunk.arg(Double.toString(entry.getValue())).arg(entry.getKey());
       if (++inChunk == ZADD_CHUNK) {
-        chunks.add(send(chunk));
         chunk = null;
         inChunk = 0;
       }
     }
-    if (chunk != null) {
-      chunks.add(send(chunk));
-    }
-    return Future.all(chunks).mapEmpty();
+    return chunks;
   }
 
   @Override
@@ -216,6 +269,11 @@ public final class RedisLiveState implements LiveState {
   @Override
   public Future<String> get(String key) {
     return send(Request.cmd(Command.GET).arg(key(key))).map(response -> response == null ? null : response.toString());
+  }
+
+  @Override
+  public Future<Boolean> expire(String key, Duration ttl) {
+    return eval(EXPIRE, List.of(key(key)), List.of(millis(ttl))).map(response -> response.toLong() == 1);
   }
 
   @Override

@@ -244,6 +244,70 @@ abstract class PollsContract extends NodeContract {
     assertThat(launched.getJsonObject("data").getValue("results")).isNull();
   }
 
+  /**
+   * A closed poll's tally leaves LiveState soon after the close (min(TTL, 30 s), here the test node's TTL); a
+   * reopen counts on from the ballots, new and changed ones alike, and closing again stores what was counted.
+   */
+  @Test
+  void aClosedPollsTallyLeavesLiveStateAndAReopenCountsOnFromItsBallots() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    List<String> tokens = polls.attendees(eventId, 4);
+    long pollId = livePollVotedFor(eventId, tokens, true, "a", "b", "b");
+    assertThat(tallyKeysHeld(pollId)).as("tally of the live poll").isTrue();
+
+    assertThat(polls.act(eventId, pollId, "close").statusCode()).isEqualTo(200);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> !tallyKeysHeld(pollId));
+    assertThat(polls.results(eventId, pollId).getJsonObject("counts").getMap())
+        .as("results of the closed poll, with its tally gone").isEqualTo(Map.of("a", 1, "b", 2, "c", 0));
+
+    assertThat(polls.act(eventId, pollId, "reopen").statusCode()).isEqualTo(200);
+    assertThat(tallyKeysHeld(pollId)).as("tally set again on reopen").isTrue();
+    polls.vote(eventId, pollId, tokens.get(3), UUID.randomUUID().toString(), pick("c"));
+    polls.vote(eventId, pollId, tokens.get(0), UUID.randomUUID().toString(), pick("c")); // a changed vote
+    JsonObject live = polls.results(eventId, pollId);
+
+    assertThat(live.getLong("ballots")).isEqualTo(4);
+    assertThat(live.getJsonObject("counts").getMap()).isEqualTo(Map.of("a", 0, "b", 2, "c", 2));
+    assertThat(polls.act(eventId, pollId, "close").statusCode()).isEqualTo(200);
+    JsonObject stored = polls.finalResults(eventId, pollId);
+    assertThat(stored.getJsonObject("counts")).isEqualTo(live.getJsonObject("counts"));
+    assertThat(stored.getLong("ballots")).isEqualTo(4);
+  }
+
+  /** Every write sets the tally to expire, but a live poll's is kept however long it goes without a vote. */
+  @Test
+  void aLivePollsTallyOutlivesTheTtlWithoutVotes() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    List<String> tokens = polls.attendees(eventId, 2);
+    long pollId = livePollVotedFor(eventId, tokens, false, "b");
+
+    Thread.sleep(LIVE_STATE_TTL.multipliedBy(3).toMillis());
+    polls.vote(eventId, pollId, tokens.get(1), UUID.randomUUID().toString(), pick("b"));
+
+    JsonObject live = polls.results(eventId, pollId);
+    assertThat(live.getLong("ballots")).isEqualTo(2);
+    assertThat(live.getJsonObject("counts").getMap()).isEqualTo(Map.of("a", 0, "b", 2, "c", 0));
+  }
+
+  /** A live single-choice poll, in which the first attendees voted for the options given, one each. */
+  private long livePollVotedFor(long eventId, List<String> tokens, boolean allowChange, String... options)
+      throws Exception {
+    long pollId = polls.live(eventId, singleChoice(allowChange));
+    for (int i = 0; i < options.length; i++) {
+      HttpResponse<Buffer> voted = polls.vote(eventId, pollId, tokens.get(i), UUID.randomUUID().toString(),
+          pick(options[i]));
+      assertThat(voted.statusCode()).as(voted.bodyAsString()).isIn(200, 201);
+    }
+    return pollId;
+  }
+
+  /** Whether LiveState holds either key of the poll's tally. */
+  private boolean tallyKeysHeld(long pollId) throws Exception {
+    return !await(node.live().hashCounters(Tallies.tallyKey(pollId))).isEmpty()
+        || !await(node.live().hashCounters(Tallies.countKey(pollId))).isEmpty();
+  }
+
   private static JsonObject vote(long pollId, String voteId, JsonObject answer) {
     return new JsonObject().put("type", "vote").put("pollId", pollId).put("voteId", voteId).put("answer", answer);
   }

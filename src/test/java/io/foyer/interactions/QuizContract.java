@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -504,6 +505,31 @@ abstract class QuizContract extends NodeContract {
         "questions[0].correct", "questions[1].kind", "questions[2].correct");
     assertThat(api.get(quizzes(eventId), ADMIN_KEY).bodyAsJsonObject().getJsonArray("quizzes")).isEmpty();
     assertProblem(quizzes.act(eventId, 999_999, "start"), 404, "not-found");
+  }
+
+  /**
+   * A quiz's leaderboard leaves LiveState some time after its last write (here the test node's TTL), also once the
+   * quiz finished; a player's rank is then counted from the stored answers, the same as the leaderboard gave.
+   */
+  @Test
+  void ranksStayTheSameOnceTheLeaderboardHasExpired() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    List<Player> players = players(eventId, 3);
+    long quizId = quizzes.started(eventId, quiz("standard", false, single(20, 1000, "a")));
+    quizzes.next(eventId, quizId);
+    players.get(0).answer(quizId, 1, pick("c"));
+    players.get(1).answer(quizId, 1, pick("a"));
+    quizzes.close(eventId, quizId);
+    assertThat(players.get(1).result(1).getInteger("rank")).isEqualTo(1);
+    assertThat(players.get(0).result(1).getInteger("rank")).isEqualTo(2);
+    assertThat(quizzes.act(eventId, quizId, "finish").statusCode()).isEqualTo(200);
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> await(node.live().sortedSetTop(Leaderboard.key(quizId), 0, -1)).isEmpty());
+
+    assertThat(playerState(players.get(1), quizId).getJsonObject("you").getValue("rank")).isEqualTo(1);
+    assertThat(playerState(players.get(0), quizId).getJsonObject("you").getValue("rank")).isEqualTo(2);
+    assertThat(playerState(players.get(2), quizId).getJsonObject("you").getValue("rank")).as("did not play").isNull();
   }
 
   private List<Player> players(long eventId, int count) throws Exception {

@@ -331,6 +331,98 @@ public abstract class LiveStateContract {
   }
 
   @Test
+  void hashIncrementWithTtlCountsOnAndTheHashGoesTtlAfterItsLastWrite() {
+    String key = TestServices.unique("tally");
+
+    assertThat(join(live.hashIncrement(key, "yes", 2, READABLE_TTL))).isEqualTo(2);
+    assertThat(join(live.hashIncrement(key, "yes", 1, READABLE_TTL))).isEqualTo(3);
+    assertThat(join(live.hashIncrement(key, "no", 1))).isEqualTo(1); // keeps the TTL, as HINCRBY does
+
+    assertThat(join(live.hashCounters(key))).as("hash before its TTL").isEqualTo(Map.of("yes", 3L, "no", 1L));
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.hashCounters(key)).isEmpty());
+    // gone, not merely hidden: counting starts again from zero
+    assertThat(join(live.hashIncrement(key, "yes", 1, HOUR))).isEqualTo(1);
+  }
+
+  @Test
+  void eachHashIncrementWithTtlPushesTheExpiryBack() throws InterruptedException {
+    String key = TestServices.unique("tally");
+    join(live.hashIncrement(key, "yes", 1, SHORT_TTL));
+
+    join(live.hashIncrement(key, "yes", 1, HOUR));
+    Thread.sleep(SHORT_TTL.multipliedBy(3).toMillis());
+
+    assertThat(join(live.hashCounters(key))).isEqualTo(Map.of("yes", 2L));
+  }
+
+  @Test
+  void hashReplaceSetsTheWholeHashWhichCountsOnAndThenExpires() {
+    String key = TestServices.unique("tally");
+    join(live.hashIncrement(key, "old", 5));
+
+    join(live.hashReplace(key, Map.of("yes", 4L, "no", 2L), READABLE_TTL));
+    assertThat(join(live.hashIncrement(key, "yes", 1))).isEqualTo(5);
+
+    assertThat(join(live.hashCounters(key))).as("hash before its TTL").isEqualTo(Map.of("yes", 5L, "no", 2L));
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.hashCounters(key)).isEmpty());
+  }
+
+  @Test
+  void hashReplaceWithNoFieldsLeavesNoKey() {
+    String key = TestServices.unique("tally");
+    join(live.hashIncrement(key, "old", 5));
+
+    join(live.hashReplace(key, Map.of(), HOUR));
+
+    assertThat(join(live.hashCounters(key))).isEmpty();
+    assertThat(join(live.expire(key, HOUR))).as("the key exists").isFalse();
+  }
+
+  @Test
+  void sortedSetPutWithTtlWritesEveryScoreAndTheSetThenExpires() {
+    String key = TestServices.unique("board");
+    Map<String, Double> scores = new HashMap<>();
+    IntStream.range(0, 1200).forEach(i -> scores.put("p" + i, (double) i));
+
+    join(live.sortedSetPut(key, scores, READABLE_TTL));
+
+    assertThat(join(live.sortedSetRank(key, "p1199"))).as("set before its TTL").isZero();
+    assertThat(join(live.sortedSetTop(key, 0, -1))).hasSize(1200);
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> join(live.sortedSetTop(key, 0, -1)).isEmpty());
+    assertThat(join(live.sortedSetRank(key, "p1199"))).isNull();
+  }
+
+  @Test
+  void expireMakesEveryKindButTopicsGoAndTellsWhetherTheKeyExisted() {
+    EveryKind keys = keysOfEveryKind();
+
+    assertThat(join(live.expire(TestServices.unique("absent"), HOUR))).isFalse();
+    for (String key : List.of(keys.counter(), keys.hash(), keys.board(), keys.value())) {
+      assertThat(join(live.expire(key, READABLE_TTL))).as(key).isTrue();
+    }
+    assertThat(failure(live.expire(keys.topic(), SHORT_TTL))).hasMessageContaining("WRONGTYPE");
+
+    assertThat(join(live.counter(keys.counter()))).as("counter before its TTL").isEqualTo(3);
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> join(live.counter(keys.counter())) == 0 && join(live.hashCounters(keys.hash())).isEmpty()
+            && join(live.sortedSetRank(keys.board(), "m")) == null && join(live.get(keys.value())) == null);
+    assertThat(join(live.lastSequence(keys.topic()))).as("topic untouched").isEqualTo(3);
+    assertThat(join(live.readSince(keys.topic(), 0, HOUR)).entries()).hasSize(3);
+  }
+
+  @Test
+  void expireReplacesAnEarlierTtl() throws InterruptedException {
+    String key = TestServices.unique("rate");
+    join(live.incrementWithExpiry(key, 1, SHORT_TTL));
+
+    assertThat(join(live.expire(key, HOUR))).isTrue();
+    Thread.sleep(SHORT_TTL.multipliedBy(3).toMillis());
+
+    assertThat(join(live.counter(key))).isEqualTo(1);
+  }
+
+  @Test
   void topicSequencesStartAtOneAndIncreaseByOne() {
     String topic = TestServices.unique("topic");
 
@@ -451,18 +543,14 @@ public abstract class LiveStateContract {
 
   @Test
   void deleteRemovesAKeyOfAnyKind() {
-    String counter = TestServices.unique("counter");
+    EveryKind keys = keysOfEveryKind();
+    String counter = keys.counter();
+    String hash = keys.hash();
+    String board = keys.board();
+    String value = keys.value();
+    String topic = keys.topic();
     String window = TestServices.unique("rate");
-    String hash = TestServices.unique("tally");
-    String board = TestServices.unique("board");
-    String value = TestServices.unique("value");
-    String topic = TestServices.unique("topic");
-    join(live.increment(counter, 3));
     join(live.incrementWithExpiry(window, 3, HOUR));
-    join(live.hashIncrement(hash, "f", 1));
-    join(live.sortedSetIncrement(board, "m", 1));
-    join(live.setIfAbsent(value, "v", HOUR));
-    appendAll(topic, 3, 100, HOUR);
 
     for (String key : List.of(counter, window, hash, board, value, topic)) {
       join(live.delete(key));
@@ -551,6 +639,20 @@ public abstract class LiveStateContract {
   }
 
   /** Blocks the test thread for an operation that must fail, and returns why it failed. */
+  /** Keys of every kind, one of each: counter 3, hash {f: 1}, sorted set {m: 1}, value "v", topic of 3 messages. */
+  private record EveryKind(String counter, String hash, String board, String value, String topic) {}
+
+  private EveryKind keysOfEveryKind() {
+    EveryKind keys = new EveryKind(TestServices.unique("counter"), TestServices.unique("tally"),
+        TestServices.unique("board"), TestServices.unique("value"), TestServices.unique("topic"));
+    join(live.increment(keys.counter(), 3));
+    join(live.hashIncrement(keys.hash(), "f", 1));
+    join(live.sortedSetIncrement(keys.board(), "m", 1));
+    join(live.setIfAbsent(keys.value(), "v", HOUR));
+    appendAll(keys.topic(), 3, 100, HOUR);
+    return keys;
+  }
+
   protected static Throwable failure(Future<?> future) {
     try {
       Object result = future.toCompletionStage().toCompletableFuture().get(10, SECONDS);

@@ -8,6 +8,7 @@ import io.foyer.testing.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MemoryLiveStateTest extends LiveStateContract {
@@ -28,6 +29,11 @@ class MemoryLiveStateTest extends LiveStateContract {
     for (int i = 0; i < 20; i++) {
       join(memory.setIfAbsent(TestServices.unique("value"), "v", Duration.ofMillis(100)));
       join(memory.incrementWithExpiry(TestServices.unique("rate"), 1, Duration.ofMillis(100)));
+      join(memory.hashIncrement(TestServices.unique("tally"), "f", 1, Duration.ofMillis(100)));
+      join(memory.sortedSetPut(TestServices.unique("board"), Map.of("m", 1.0), Duration.ofMillis(100)));
+      String expiring = TestServices.unique("expiring");
+      join(memory.hashIncrement(expiring, "f", 1));
+      join(memory.expire(expiring, Duration.ofMillis(100)));
     }
     join(memory.increment(TestServices.unique("counter"), 1));
 
