@@ -37,9 +37,10 @@ import picocli.CommandLine.Option;
 
 /**
  * `foyer bench quiz`: players connected over real WebSockets answer quiz questions inside their windows, each at
- * a random moment of the first half; the last question is measured, those before it warm the node up. When the question closes at its deadline, the server pushes the leaderboard
- * to everyone and each player's own result to that player: the bench measures, by each player's clock, the time
- * from the question's deadline (the server's stamp) to the leaderboard and to the private result reaching it, and
+ * a random moment of the first half; the last question is measured, those before it warm the node up. When a
+ * question closes at its deadline, the server pushes the leaderboard to everyone and each player's own result to
+ * that player: the bench measures, by each player's clock, the time from the measured question's deadline (the
+ * server's stamp) to the leaderboard and to the private result reaching it, and
  * checks that every player whose answer was acknowledged got its own result, with ranks 1 to N once each.
  */
 @Command(name = "quiz", mixinStandardHelpOptions = true,
