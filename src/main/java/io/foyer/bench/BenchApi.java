@@ -25,7 +25,7 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
- * What the WebSocket benches (votes, quiz) share: their one event loop, their clients, and the HTTP calls that set
+ * What the WebSocket benches (votes, quiz) share: their event loops, their clients, and the HTTP calls that set
  * up their scene (an event, a poll or a quiz, attendees).
  */
 final class BenchApi {
@@ -42,16 +42,8 @@ final class BenchApi {
   }
 
   /**
-   * Runs a bench against its target on a Vert.x of one event loop, so that its sockets, timers and shared state
-   * stay on one thread.
-   */
-  static int onOneEventLoop(Target target, String scenario, LoopRun run) throws Exception {
-    return onEventLoops(target, scenario, 1, run);
-  }
-
-  /**
-   * Runs a bench on a Vert.x of the given number of event loops. Sockets connected from a thread outside Vert.x
-   * (the bench's main thread) are spread over them, each staying on its own loop.
+   * Runs a bench on a Vert.x of the given number of event loops; the bench places its sockets on them with
+   * {@link #eventLoopContexts}.
    */
   static int onEventLoops(Target target, String scenario, int eventLoops, LoopRun run) throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));

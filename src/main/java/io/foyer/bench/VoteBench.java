@@ -5,6 +5,7 @@ import static io.foyer.bench.BenchApi.created;
 import static io.foyer.bench.BenchApi.expect;
 
 import io.foyer.bench.BenchApi.Clients;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,19 +58,24 @@ public final class VoteBench implements Callable<Integer> {
       + "measured run, not counted: a new node's JIT compiler takes that long to settle (default: ${DEFAULT-VALUE})")
   int warmup;
 
+  @Option(names = "--event-loops", defaultValue = "2", description = "The bench's event loops: the clients are "
+      + "spread over them, each loop sending its share of the rate and reading its clients' answers; 1 puts every "
+      + "socket on one thread (default: ${DEFAULT-VALUE})")
+  int eventLoops;
+
   @Mixin
   Target target = new Target();
 
   @Override
   public Integer call() throws Exception {
-    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || warmup < 0
-        || (target.url != null && target.apiKey == null)) {
+    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || warmup < 0 || eventLoops < 1
+        || eventLoops > 64 || (target.url != null && target.apiKey == null)) {
       System.err.println("foyer bench votes: --clients from 1 to 15000, --rate above 0, --duration at least 1, "
-          + "--warmup at least 0, and --api-key with --url");
+          + "--warmup at least 0, --event-loops from 1 to 64, and --api-key with --url");
       return 2;
     }
-    return BenchApi.onOneEventLoop(target, "votes", (vertx, base, key, where) -> report(run(vertx, base, key),
-        where));
+    return BenchApi.onEventLoops(target, "votes", eventLoops, (vertx, base, key, where) -> report(run(vertx, base,
+        key), where));
   }
 
   /**
@@ -89,13 +96,18 @@ public final class VoteBench implements Callable<Integer> {
           .put("allowChange", true)));
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/launch", key, null), 200);
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
+      List<Loop> loops = BenchApi.eventLoopContexts(vertx, eventLoops).stream().map(Loop::new).toList();
       List<Voter> voters = BenchApi.inBatches(this.clients, i -> BenchApi.attendee(http, eventId, "Voter " + i)
-          .compose(token -> open(clients.ws(), base, token, i == 0 ? "event:" + eventId : null)));
+          .compose(token -> {
+            Loop loop = loops.get(i % loops.size());
+            return BenchApi.on(loop.context, () -> open(clients.ws(), base, token, i == 0 ? "event:" + eventId : null,
+                loop));
+          }));
       if (warmup > 0) {
-        vote(vertx, voters, pollId, warmup);
+        vote(loops, pollId, warmup);
         voters.get(0).pushes = 0;
       }
-      Outcome outcome = vote(vertx, voters, pollId, duration);
+      Outcome outcome = vote(loops, pollId, duration);
       return new Outcome(outcome.acknowledged(), outcome.refused(), outcome.latencyMicros(), outcome.seconds(),
           voters.get(0).pushes, verify(http, key, polls + "/" + pollId, voters), outcome.sendLagMicros());
     } finally {
@@ -103,8 +115,9 @@ public final class VoteBench implements Callable<Integer> {
     }
   }
 
-  /** One attendee: its socket, its vote in flight, and its last acknowledged choice. */
+  /** One attendee: its socket, its vote in flight, and its last acknowledged choice; on its loop's thread only. */
   private static final class Voter {
+    Loop loop;
     WebSocket socket;
     String inFlight;
     long sentNanos;
@@ -114,8 +127,10 @@ public final class VoteBench implements Callable<Integer> {
   }
 
   /** Connects an attendee; with a topic, subscribes to it (the first voter counts the result pushes). */
-  private Future<Voter> open(WebSocketClient ws, URI base, String token, String topic) {
+  private Future<Voter> open(WebSocketClient ws, URI base, String token, String topic, Loop loop) {
     Voter voter = new Voter();
+    voter.loop = loop;
+    loop.voters.add(voter);
     Promise<Voter> welcomed = Promise.promise();
     ws.connect(new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
         .setURI("/ws?token=" + token).setTimeout(60_000)).onSuccess(socket -> {
@@ -130,44 +145,54 @@ public final class VoteBench implements Callable<Integer> {
             } else if ("message".equals(type) && "poll-results".equals(frame.getString("kind"))) {
               voter.pushes++;
             } else if (voter.inFlight != null && voter.inFlight.equals(frame.getString("re"))) {
-              answered(voter, frame);
+              voter.loop.answered(voter, frame);
             }
           });
         }).onFailure(welcomed::tryFail);
     return welcomed.future();
   }
 
-  // the vote loop's own state, on the bench's one event loop
-  private Histogram latencies;
-  private long acknowledged;
-  /** Votes answered with an error, by its code (overloaded, unavailable, ...): those were not taken. */
-  private final Map<String, Long> refused = new TreeMap<>();
+  /**
+   * One of the bench's event loops: its share of the clients, which it sends votes for at its share of the rate
+   * and reads the answers of, and what it saw; touched on its own thread only.
+   */
+  private final class Loop {
+    final Context context;
+    final List<Voter> voters = new ArrayList<>();
+    Histogram latencies;
+    Histogram sendLag;
+    long acknowledged;
+    /** Votes answered with an error, by its code (overloaded, unavailable, ...): those were not taken. */
+    final Map<String, Long> refused = new TreeMap<>();
 
-  private void answered(Voter voter, JsonObject frame) {
-    if ("voted".equals(frame.getString("type"))) {
-      acknowledged++;
-      latencies.recordValue(Math.max(0, (System.nanoTime() - voter.sentNanos) / 1000));
-      voter.acknowledgedChoice = voter.pendingChoice;
-    } else {
-      refused.merge(frame.getString("code", "unknown"), 1L, Long::sum);
+    Loop(Context context) {
+      this.context = context;
     }
-    voter.inFlight = null;
-  }
 
-  /** Votes for the given seconds at the offered rate; counts what this run saw only. */
-  private Outcome vote(Vertx vertx, List<Voter> voters, long pollId, int seconds) throws Exception {
-    latencies = new Histogram(3);
-    Histogram sendLag = new Histogram(3);
-    acknowledged = 0;
-    refused.clear();
-    long total = Math.round(rate * seconds);
-    double intervalNanos = 1e9 / rate;
-    Promise<Double> done = Promise.promise();
-    vertx.runOnContext(v -> {
+    void answered(Voter voter, JsonObject frame) {
+      if ("voted".equals(frame.getString("type"))) {
+        acknowledged++;
+        latencies.recordValue(Math.max(0, (System.nanoTime() - voter.sentNanos) / 1000));
+        voter.acknowledgedChoice = voter.pendingChoice;
+      } else {
+        refused.merge(frame.getString("code", "unknown"), 1L, Long::sum);
+      }
+      voter.inFlight = null;
+    }
+
+    /** Votes for the given seconds at the given rate; completes with the seconds it took, once all are answered. */
+    Future<Double> vote(long pollId, int seconds, double loopRate) {
+      latencies = new Histogram(3);
+      sendLag = new Histogram(3);
+      acknowledged = 0;
+      refused.clear();
+      long total = Math.round(loopRate * seconds);
+      double intervalNanos = 1e9 / loopRate;
+      Promise<Double> done = Promise.promise();
       long start = System.nanoTime();
       long[] sent = {0};
       int[] next = {0};
-      vertx.setPeriodic(1, timer -> {
+      context.owner().setPeriodic(1, timer -> {
         long due = Math.min(total, (long) ((System.nanoTime() - start) / intervalNanos) + 1);
         for (int skipped = 0; sent[0] < due && skipped < voters.size(); ) {
           Voter voter = voters.get(next[0]++ % voters.size());
@@ -185,13 +210,35 @@ public final class VoteBench implements Callable<Integer> {
           sent[0]++;
         }
         if (sent[0] >= total && voters.stream().allMatch(voter -> voter.inFlight == null)) {
-          vertx.cancelTimer(timer);
+          context.owner().cancelTimer(timer);
           done.complete((System.nanoTime() - start) / 1e9);
         }
       });
-    });
-    double elapsed = await(done.future());
-    return new Outcome(acknowledged, Map.copyOf(refused), latencies, elapsed, 0, null, sendLag);
+      return done.future();
+    }
+  }
+
+  /**
+   * Votes for the given seconds at the offered rate, each loop its share; counts what this run saw only. The run
+   * lasts as long as its slowest loop.
+   */
+  private Outcome vote(List<Loop> loops, long pollId, int seconds) throws Exception {
+    List<Future<Double>> runs = loops.stream()
+        .map(loop -> BenchApi.on(loop.context, () -> loop.vote(pollId, seconds, rate / loops.size()))).toList();
+    await(Future.all(runs));
+    double elapsed = runs.stream().mapToDouble(Future::result).max().orElse(0);
+    // read once every loop is done: each completed its future after its last write to these
+    Histogram latencies = new Histogram(3);
+    Histogram sendLag = new Histogram(3);
+    long acknowledged = 0;
+    Map<String, Long> refused = new TreeMap<>();
+    for (Loop loop : loops) {
+      latencies.add(loop.latencies);
+      sendLag.add(loop.sendLag);
+      acknowledged += loop.acknowledged;
+      loop.refused.forEach((code, n) -> refused.merge(code, n, Long::sum));
+    }
+    return new Outcome(acknowledged, refused, latencies, elapsed, 0, null, sendLag);
   }
 
   /** The live tally, the final results counted from the ballots table, and the clients' own record agree. */
@@ -225,8 +272,9 @@ public final class VoteBench implements Callable<Integer> {
   }
 
   private int report(Outcome outcome, String where) {
-    System.out.printf(Locale.ROOT, "%nfoyer bench votes: %d attendees over WebSockets, one live poll, offered %.0f "
-            + "votes/s for %d s after a %d s warm-up; %d cores, %s %s, %s%n%s%n%n", clients, rate, duration, warmup,
+    System.out.printf(Locale.ROOT, "%nfoyer bench votes: %d attendees over WebSockets on %d of the bench's event "
+            + "loops, one live poll, offered %.0f votes/s for %d s after a %d s warm-up; %d cores, %s %s, %s%n%s%n%n",
+        clients, eventLoops, rate, duration, warmup,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), LocalDate.now(), where);
     Histogram h = outcome.latencyMicros();

@@ -32,7 +32,8 @@ class VoteBenchTest {
     String report = captured.toString(StandardCharsets.UTF_8);
 
     assertThat(exit).as(report).isZero();
-    assertThat(report).contains("40 attendees over WebSockets").contains("a process of its own")
+    assertThat(report).contains("40 attendees over WebSockets on 2 of the bench's event loops")
+        .contains("a process of its own")
         .contains("check: ok: live tally = ballots in the database = each client's last acknowledged choice")
         .contains("acknowledged 200");
   }
