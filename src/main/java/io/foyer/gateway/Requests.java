@@ -11,11 +11,11 @@ import io.foyer.interactions.InteractionMessages.QuizAnswer;
 import io.foyer.interactions.InteractionMessages.RunQuiz;
 import io.foyer.interactions.InteractionMessages.Run;
 import io.foyer.interactions.InteractionMessages.Vote;
-import io.foyer.json.PlainJson;
 import io.foyer.problem.ProblemException;
 import java.nio.charset.StandardCharsets;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /** The protocol's requests (docs/protocol.md): checks each message's shape and hands it to its handler. */
@@ -38,7 +38,7 @@ final class Requests {
     }
     JsonObject request;
     try {
-      if (!(PlainJson.decode(text) instanceof JsonObject object)) {
+      if (!(Json.decodeValue(text) instanceof JsonObject object)) {
         connection.send(Frames.error(null, ErrorCode.BAD_REQUEST, "each message must be a JSON object"));
         return;
       }
@@ -117,14 +117,9 @@ final class Requests {
     }
     Vote vote = new Vote(client.eventId(), client.registrationId(), pollId.longValue(), request.getValue("voteId"),
         request.getValue("answer"));
-    Bus.<JsonObject>request(connection.services().vertx(), InteractionMessages.VOTE, vote).onComplete(ar -> {
-      if (ar.succeeded()) {
-        // a ballot's reply holds plain values only (its ids, its outcome, its answer as the database returned it)
-        connection.send(PlainJson.encode(Frames.reply("voted", re).mergeIn(ar.result())));
-      } else {
-        answer(connection, re, "voted", ar, "the ballot could not be taken now; retry");
-      }
-    });
+    Bus.<JsonObject>request(connection.services().vertx(), InteractionMessages.VOTE, vote)
+        .onComplete(ar -> answer(connection, re, "voted", ar.map(ballot -> ballot),
+            "the ballot could not be taken now; retry"));
   }
 
   /**

@@ -38,7 +38,7 @@ final class InteractionSql {
   static final String BALLOT_ANSWERS = "SELECT answer FROM ballots WHERE poll_id = $1";
 
   /** A batch of ballots, one statement: see foyer_cast_ballots. */
-  static final String CAST_BALLOTS = "SELECT foyer_cast_ballots($1::text::jsonb)::text AS result";
+  static final String CAST_BALLOTS = "SELECT foyer_cast_ballots($1::jsonb) AS result";
 
   static final String INSERT_QUIZ = """
       INSERT INTO quizzes (event_id, session_id, title, scoring, streak_bonus) VALUES ($1, $2, $3, $4, $5)
@@ -107,5 +107,5 @@ final class InteractionSql {
         FROM quiz_answers WHERE quiz_id = $1 AND registration_id = $2""";
 
   /** A batch of answers, one statement: see foyer_record_quiz_answers. */
-  static final String RECORD_QUIZ_ANSWERS = "SELECT foyer_record_quiz_answers($1::text::jsonb)::text AS result";
+  static final String RECORD_QUIZ_ANSWERS = "SELECT foyer_record_quiz_answers($1::jsonb) AS result";
 }

@@ -1,6 +1,5 @@
 package io.foyer.store;
 
-import io.foyer.json.PlainJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,7 +7,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,15 +17,11 @@ public final class BatchResults {
 
   private BatchResults() {}
 
-  /**
-   * The results in the order the rows were submitted; each {@code result} is JSON, as a jsonb value or as text
-   * (parsed here by {@link PlainJson}).
-   */
+  /** The results in the order the rows were submitted. */
   public static List<JsonObject> inSubmissionOrder(RowSet<Row> rows, int size) {
     JsonObject[] results = new JsonObject[size];
     for (Row row : rows) {
-      Object value = row.getValue("result");
-      JsonObject result = (JsonObject) (value instanceof String text ? PlainJson.decode(text) : value);
+      JsonObject result = (JsonObject) row.getValue("result");
       results[result.getInteger("index")] = result;
     }
     return List.of(results);
@@ -35,16 +29,13 @@ public final class BatchResults {
 
   /**
    * Calls a set-based function with a batch's rows as one JSON array, each row given its index (the rows must be
-   * the caller's own, made for this batch), and returns its results in submission order. The array goes as text
-   * and the results come back as text, both through {@link PlainJson} rather than the client's jsonb codec (Vert.x's
-   * data-binding Json): the statement takes {@code $1::text::jsonb} and answers {@code ...::text AS result}.
+   * the caller's own, made for this batch), and returns its results in submission order.
    */
   public static Future<List<JsonObject>> callWithRows(SqlConnection connection, String sql, List<JsonObject> rows) {
-    JsonArray batch = new JsonArray(new ArrayList<>(rows.size()));
+    JsonArray batch = new JsonArray();
     for (int i = 0; i < rows.size(); i++) {
       batch.add(rows.get(i).put("idx", i));
     }
-    return connection.preparedQuery(sql).execute(Tuple.of(PlainJson.encode(batch)))
-        .map(result -> inSubmissionOrder(result, rows.size()));
+    return connection.preparedQuery(sql).execute(Tuple.of(batch)).map(result -> inSubmissionOrder(result, rows.size()));
   }
 }
