@@ -287,8 +287,8 @@ public final class VoteBench implements Callable<Integer> {
         outcome.pushes() / outcome.seconds());
     Histogram lag = outcome.sendLagMicros();
     System.out.printf(Locale.ROOT, "%nthe load generator's own lag, from a vote's due time to its writing: "
-        + "p99 %.2f ms, max %.2f ms (included in the latencies above)%n", lag.getValueAtPercentile(99) / 1000.0,
-        lag.getMaxValue() / 1000.0);
+        + "p99 %.2f ms, max %.2f ms (not in the latencies above, which count from each vote's writing)%n",
+        lag.getValueAtPercentile(99) / 1000.0, lag.getMaxValue() / 1000.0);
     System.out.println("check: " + outcome.verification() + "; acknowledged " + outcome.acknowledged()
         + (refusedCount == 0 ? "" : "; refused by code " + outcome.refused()));
     return outcome.verification().startsWith("ok") ? 0 : 1;
