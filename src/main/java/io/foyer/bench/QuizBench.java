@@ -61,24 +61,22 @@ public final class QuizBench implements Callable<Integer> {
       + "way before the measured one, so that the node has run its close once warm (default: ${DEFAULT-VALUE})")
   int warmupQuestions;
 
-  @Option(names = "--event-loops", defaultValue = "2", description = "The bench's event loops, over which the "
-      + "players' sockets are spread as browsers are over machines; 1 reads every socket on one thread, which then "
-      + "queues the frames of a push to everyone (default: ${DEFAULT-VALUE})")
-  int eventLoops;
+  @Mixin
+  EventLoopsOption eventLoops = new EventLoopsOption();
 
   @Mixin
   Target target = new Target();
 
   @Override
   public Integer call() throws Exception {
-    if (players < 1 || players > 15_000 || limit < 1 || limit > 240 || eventLoops < 1 || eventLoops > 64
+    if (players < 1 || players > 15_000 || limit < 1 || limit > 240 || !eventLoops.valid()
         || warmupQuestions < 0 || warmupQuestions > 50 || (target.url != null && target.apiKey == null)) {
       System.err.println("foyer bench quiz: --players from 1 to 15000, --limit from 1 to 240, --event-loops from 1 "
           + "to 64, --warmup-questions from 0 to 50, and --api-key with --url");
       return 2;
     }
-    return BenchApi.onEventLoops(target, "quiz", eventLoops, (vertx, base, key, where) -> report(run(vertx, base,
-        key), where));
+    return BenchApi.onEventLoops(target, "quiz", eventLoops.count, (vertx, base, key, where) ->
+        report(run(vertx, base, key), where));
   }
 
   /**
@@ -125,7 +123,7 @@ public final class QuizBench implements Callable<Integer> {
       long quizId = created(BenchApi.call(http, HttpMethod.POST, quizzes, key, quiz()));
       String quiz = quizzes + "/" + quizId;
       expect(BenchApi.call(http, HttpMethod.POST, quiz + "/start", key, null), 200);
-      List<Context> loops = BenchApi.eventLoopContexts(vertx, eventLoops);
+      List<Context> loops = BenchApi.eventLoopContexts(vertx, eventLoops.count);
       List<Player> connected = BenchApi.inBatches(players, i -> BenchApi.attendee(http, eventId, "Player " + i)
           .compose(token -> BenchApi.on(loops.get(i % loops.size()), () -> open(clients.ws(), base, token, eventId))));
       Instant deadline = null;

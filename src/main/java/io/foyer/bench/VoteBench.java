@@ -58,24 +58,22 @@ public final class VoteBench implements Callable<Integer> {
       + "measured run, not counted: a new node's JIT compiler takes that long to settle (default: ${DEFAULT-VALUE})")
   int warmup;
 
-  @Option(names = "--event-loops", defaultValue = "2", description = "The bench's event loops: the clients are "
-      + "spread over them, each loop sending its share of the rate and reading its clients' answers; 1 puts every "
-      + "socket on one thread (default: ${DEFAULT-VALUE})")
-  int eventLoops;
+  @Mixin
+  EventLoopsOption eventLoops = new EventLoopsOption();
 
   @Mixin
   Target target = new Target();
 
   @Override
   public Integer call() throws Exception {
-    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || warmup < 0 || eventLoops < 1
-        || eventLoops > 64 || (target.url != null && target.apiKey == null)) {
+    if (clients < 1 || clients > 15_000 || !(rate > 0) || duration < 1 || warmup < 0 || !eventLoops.valid()
+        || (target.url != null && target.apiKey == null)) {
       System.err.println("foyer bench votes: --clients from 1 to 15000, --rate above 0, --duration at least 1, "
           + "--warmup at least 0, --event-loops from 1 to 64, and --api-key with --url");
       return 2;
     }
-    return BenchApi.onEventLoops(target, "votes", eventLoops, (vertx, base, key, where) -> report(run(vertx, base,
-        key), where));
+    return BenchApi.onEventLoops(target, "votes", eventLoops.count, (vertx, base, key, where) ->
+        report(run(vertx, base, key), where));
   }
 
   /**
@@ -96,7 +94,7 @@ public final class VoteBench implements Callable<Integer> {
           .put("allowChange", true)));
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/launch", key, null), 200);
       expect(BenchApi.call(http, HttpMethod.POST, polls + "/" + pollId + "/reveal", key, null), 200);
-      List<Loop> loops = BenchApi.eventLoopContexts(vertx, eventLoops).stream().map(Loop::new).toList();
+      List<Loop> loops = BenchApi.eventLoopContexts(vertx, eventLoops.count).stream().map(Loop::new).toList();
       List<Voter> voters = BenchApi.inBatches(this.clients, i -> BenchApi.attendee(http, eventId, "Voter " + i)
           .compose(token -> {
             Loop loop = loops.get(i % loops.size());
@@ -274,7 +272,7 @@ public final class VoteBench implements Callable<Integer> {
   private int report(Outcome outcome, String where) {
     System.out.printf(Locale.ROOT, "%nfoyer bench votes: %d attendees over WebSockets on %d of the bench's event "
             + "loops, one live poll, offered %.0f votes/s for %d s after a %d s warm-up; %d cores, %s %s, %s%n%s%n%n",
-        clients, eventLoops, rate, duration, warmup,
+        clients, eventLoops.count, rate, duration, warmup,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), LocalDate.now(), where);
     Histogram h = outcome.latencyMicros();

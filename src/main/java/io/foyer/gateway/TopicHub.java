@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A node's single subscriber per topic. However many local sockets want a topic, the node consumes its
  * event-bus address once, puts each message in sequence order (filling any gap from the topic history, since
  * two publishers' messages may cross on the way), encodes it once, and hands the same bytes to each event
- * loop that holds subscribers (a translated message: once per language, see {@link Pushed}). It also pushes presence counts, at most once a second per topic.
+ * loop that holds subscribers (a translated message: once per language, see {@link Pushed}). It also pushes
+ * presence counts, at most once a second per topic.
  *
  * <p>A verticle of its own: all its state is touched on its context only, and undeploying it stops the node
  * consuming every topic.
