@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +43,9 @@ import picocli.CommandLine.Option;
 public final class VoteBench implements Callable<Integer> {
 
   private static final String[] OPTIONS = {"a", "b", "c", "d"};
+  /** After the last vote of a run is sent, how long a vote may go unanswered before it is counted as such. */
+  private static final long UNANSWERED_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final String UNANSWERED = "unanswered";
 
   @Option(names = "--clients", defaultValue = "1000", description = "Attendees, each registered and connected "
       + "over its own WebSocket (default: ${DEFAULT-VALUE})")
@@ -106,8 +110,13 @@ public final class VoteBench implements Callable<Integer> {
         voters.get(0).pushes = 0;
       }
       Outcome outcome = vote(loops, pollId, duration);
+      String verification = verify(http, key, polls + "/" + pollId, voters);
+      long unanswered = outcome.refused().getOrDefault(UNANSWERED, 0L);
+      if (unanswered > 0) {
+        verification = "FAILED: " + unanswered + " votes never answered within 30 s; " + verification;
+      }
       return new Outcome(outcome.acknowledged(), outcome.refused(), outcome.latencyMicros(), outcome.seconds(),
-          voters.get(0).pushes, verify(http, key, polls + "/" + pollId, voters), outcome.sendLagMicros());
+          voters.get(0).pushes, verification, outcome.sendLagMicros());
     } finally {
       clients.close();
     }
@@ -160,7 +169,10 @@ public final class VoteBench implements Callable<Integer> {
     Histogram latencies;
     Histogram sendLag;
     long acknowledged;
-    /** Votes answered with an error, by its code (overloaded, unavailable, ...): those were not taken. */
+    /**
+     * Votes answered with an error, by its code (overloaded, unavailable, ...: those were not taken), and votes
+     * never answered (unanswered: a lost reply, which fails the run).
+     */
     final Map<String, Long> refused = new TreeMap<>();
 
     Loop(Context context) {
@@ -189,6 +201,7 @@ public final class VoteBench implements Callable<Integer> {
       Promise<Double> done = Promise.promise();
       long start = System.nanoTime();
       long[] sent = {0};
+      long[] allSentAt = {0};
       int[] next = {0};
       context.owner().setPeriodic(1, timer -> {
         long due = Math.min(total, (long) ((System.nanoTime() - start) / intervalNanos) + 1);
@@ -207,9 +220,19 @@ public final class VoteBench implements Callable<Integer> {
               .put("answer", new JsonObject().put("option", voter.pendingChoice)).encode());
           sent[0]++;
         }
-        if (sent[0] >= total && voters.stream().allMatch(voter -> voter.inFlight == null)) {
-          context.owner().cancelTimer(timer);
-          done.complete((System.nanoTime() - start) / 1e9);
+        if (sent[0] >= total) {
+          long now = System.nanoTime();
+          allSentAt[0] = allSentAt[0] == 0 ? now : allSentAt[0];
+          boolean waiting = voters.stream().anyMatch(voter -> voter.inFlight != null);
+          if (!waiting || now - allSentAt[0] > UNANSWERED_AFTER_NANOS) {
+            // a vote never answered is a lost reply: counted, and it fails the run's check
+            voters.stream().filter(voter -> voter.inFlight != null).forEach(voter -> {
+              refused.merge(UNANSWERED, 1L, Long::sum);
+              voter.inFlight = null;
+            });
+            context.owner().cancelTimer(timer);
+            done.complete((now - start) / 1e9);
+          }
         }
       });
       return done.future();
