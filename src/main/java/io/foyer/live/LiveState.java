@@ -86,6 +86,16 @@ public interface LiveState {
   /** Sets key to value only if absent, expiring after ttl; true when this call set it. */
   Future<Boolean> setIfAbsent(String key, String value, Duration ttl);
 
+  /** Sets key to value, whatever it held, expiring after ttl (a shared flag such as "this lobby is open"). */
+  Future<Void> put(String key, String value, Duration ttl);
+
+  /**
+   * A lease's renewal: when key holds value (the caller still holds the lease), (re)sets it to expire ttl from now
+   * and returns true; otherwise changes nothing and returns false. Atomic, so a holder whose lease expired and was
+   * taken by another can never extend the new holder's.
+   */
+  Future<Boolean> renewIfHeld(String key, String value, Duration ttl);
+
   /** The value of a plain key, or null when absent or expired. */
   Future<String> get(String key);
 

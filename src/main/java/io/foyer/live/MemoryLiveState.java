@@ -279,6 +279,30 @@ public final class MemoryLiveState implements LiveState {
   }
 
   @Override
+  public Future<Void> put(String key, String value, Duration ttl) {
+    return attempt(() -> {
+      slots.put(key, new Value(value, true, System.nanoTime() + ttl.toNanos()));
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Boolean> renewIfHeld(String key, String value, Duration ttl) {
+    return attempt(() -> {
+      boolean[] held = new boolean[1];
+      long now = System.nanoTime();
+      slots.computeIfPresent(key, (k, slot) -> {
+        if (slot instanceof Value current && !current.expired(now) && current.text().equals(value)) {
+          held[0] = true;
+          return new Value(value, true, now + ttl.toNanos());
+        }
+        return slot;
+      });
+      return held[0];
+    });
+  }
+
+  @Override
   public Future<String> get(String key) {
     return attempt(() -> {
       Slot slot = live(key);

@@ -80,6 +80,14 @@ public final class RedisLiveState implements LiveState {
       return redis.call('PEXPIRE', KEYS[1], ARGV[1])
       """);
 
+  /** A lease renewed only by its holder: compare and expire in one step. */
+  private static final Script RENEW_IF_HELD = new Script("""
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      end
+      return 0
+      """);
+
   private static final Script APPEND = new Script("""
       local stream, seqKey = KEYS[1], KEYS[2]
       local payload, maxEntries, maxAge = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -264,6 +272,16 @@ public final class RedisLiveState implements LiveState {
   public Future<Boolean> setIfAbsent(String key, String value, Duration ttl) {
     return send(Request.cmd(Command.SET).arg(key(key)).arg(value).arg("NX").arg("PX").arg(millis(ttl)))
         .map(response -> response != null);
+  }
+
+  @Override
+  public Future<Void> put(String key, String value, Duration ttl) {
+    return send(Request.cmd(Command.SET).arg(key(key)).arg(value).arg("PX").arg(millis(ttl))).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> renewIfHeld(String key, String value, Duration ttl) {
+    return eval(RENEW_IF_HELD, List.of(key(key)), List.of(value, millis(ttl))).map(response -> response.toLong() == 1);
   }
 
   @Override

@@ -310,6 +310,34 @@ public abstract class LiveStateContract {
   }
 
   @Test
+  void putOverwritesAValueAndItExpires() {
+    String key = TestServices.unique("flag");
+
+    join(live.put(key, "open", HOUR));
+    join(live.put(key, "closed", READABLE_TTL));
+
+    assertThat(join(live.get(key))).isEqualTo("closed");
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> join(live.get(key)) == null);
+  }
+
+  @Test
+  void onlyTheHolderRenewsALeaseAndAnExpiredLeaseGoesToTheNextTaker() {
+    String key = TestServices.unique("lease");
+
+    assertThat(join(live.renewIfHeld(key, "node-a", HOUR))).as("renewing a lease nobody holds").isFalse();
+    assertThat(join(live.get(key))).isNull();
+    assertThat(join(live.setIfAbsent(key, "node-a", READABLE_TTL))).isTrue();
+    assertThat(join(live.renewIfHeld(key, "node-b", HOUR))).as("another node renewing").isFalse();
+    assertThat(join(live.renewIfHeld(key, "node-a", READABLE_TTL))).as("the holder renewing").isTrue();
+    assertThat(join(live.setIfAbsent(key, "node-b", HOUR))).as("taking a lease still held").isFalse();
+
+    await().atMost(5, SECONDS).pollInterval(Duration.ofMillis(20))
+        .until(() -> join(live.setIfAbsent(key, "node-b", HOUR)));
+    assertThat(join(live.renewIfHeld(key, "node-a", HOUR))).as("the old holder, once its lease went").isFalse();
+    assertThat(join(live.get(key))).isEqualTo("node-b");
+  }
+
+  @Test
   void expiredValuesReadAsAbsent() {
     String key = TestServices.unique("value");
 
