@@ -7,6 +7,7 @@ import io.foyer.events.EventsVerticle;
 import io.foyer.gateway.GatewayNode;
 import io.foyer.interactions.InteractionsVerticle;
 import io.foyer.live.LiveState;
+import io.foyer.lobby.LobbyVerticle;
 import io.foyer.presence.AttendanceVerticle;
 import io.foyer.presence.Presence;
 import io.foyer.presence.PresenceVerticle;
@@ -45,9 +46,11 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
             once(new PresenceVerticle(presence, live, nodeId, config.node()))))
         .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials, nodeId,
             metrics))
-        // interactions push to attendees, so they start once the gateway runs
+        // interactions and the lobby push to attendees, so they start once the gateway runs
         .compose(gateway -> deployInOrder(vertx, deployments, List.of(once(new InteractionsVerticle(pool, catalog,
-            live, gateway.gateway(), config.writer(), config.interactions(), metrics, nodeId))))
+            live, gateway.gateway(), config.writer(), config.interactions(), metrics, nodeId)),
+            once(new LobbyVerticle(pool, catalog, live, gateway.gateway(), presence, credentials.lobby(),
+                config.lobby(), metrics, nodeId))))
             .map(gateway)
             .recover(err -> gateway.close().transform(x -> Future.failedFuture(err))))
         .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, deployments))

@@ -34,11 +34,14 @@ public final class AttendeeTokens {
     this.ttl = ttl;
   }
 
-  /** The HS256 signer of every token a node issues (attendee and presenter tokens share the node's secret). */
-  static JWTAuth signer(Vertx vertx, String secret) {
+  /**
+   * The HS256 signer of every token a node issues (attendee, presenter and lobby tokens share the node's secret);
+   * ignoringExpiry for a caller that checks expiry itself.
+   */
+  static JWTAuth signer(Vertx vertx, String secret, boolean ignoringExpiry) {
     return JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
-        .setJWTOptions(new JWTOptions().setIssuer(ISSUER)));
+        .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setIgnoreExpiration(ignoringExpiry)));
   }
 
   /** Signs claims the way every Foyer token is signed: HS256, issuer foyer, times set by the caller. */

@@ -8,7 +8,8 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 
 /** The organizer keys, the attendee token signer and the presenter tokens of a node. */
-public record Credentials(OrganizerKeys keys, AttendeeTokens tokens, PresenterTokens presenters) {
+public record Credentials(OrganizerKeys keys, AttendeeTokens tokens, PresenterTokens presenters,
+    LobbyPasses lobby) {
 
   /**
    * Reads (or on a first start generates) keys and secret in the data directory, off the event loop; presenter
@@ -17,9 +18,11 @@ public record Credentials(OrganizerKeys keys, AttendeeTokens tokens, PresenterTo
   public static Future<Credentials> load(Vertx vertx, AuthConfig config, Path dataDir, Pool pool) {
     return vertx.executeBlocking(() -> {
       OrganizerKeys keys = OrganizerKeys.load(config.apiKeys(), dataDir);
-      JWTAuth signer = AttendeeTokens.signer(vertx, AttendeeTokens.loadSecret(config.tokenSecret(), dataDir));
+      String secret = AttendeeTokens.loadSecret(config.tokenSecret(), dataDir);
+      JWTAuth signer = AttendeeTokens.signer(vertx, secret, false);
+      // the lobby tells an expired admission from a forged one, so it checks expiry itself
       return new Credentials(keys, new AttendeeTokens(signer, config.attendeeTokenTtl()),
-          new PresenterTokens(signer, pool));
+          new PresenterTokens(signer, pool), new LobbyPasses(AttendeeTokens.signer(vertx, secret, true)));
     }, false);
   }
 }

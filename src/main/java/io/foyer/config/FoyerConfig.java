@@ -16,6 +16,7 @@ public record FoyerConfig(
     GatewayConfig gateway,
     WriterConfig writer,
     InteractionsConfig interactions,
+    LobbyConfig lobby,
     ClusterConfig cluster,
     LogConfig log,
     String sources) {
@@ -72,6 +73,12 @@ public record FoyerConfig(
    */
   public record InteractionsConfig(java.util.Set<String> wordCloudBlocklist, Duration liveStateTtl) {}
 
+  /**
+   * Joins of any event's lobby allowed per client address, and per email, in a minute (0: no limit); the lobby
+   * driver's tick (how often the serving counters advance).
+   */
+  public record LobbyConfig(int joinsPerAddressPerMinute, int joinsPerEmailPerMinute, Duration tick) {}
+
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort) {}
 
   public record LogConfig(String format, String level) {}
@@ -125,6 +132,10 @@ public record FoyerConfig(
         Duration.ofMillis(raw.integer("writer.maxExpectedWaitMillis", 0, 600_000)));
     InteractionsConfig interactions = new InteractionsConfig(blocklist(raw),
         Duration.ofSeconds(raw.integer("interactions.liveStateTtlSeconds", 1, 366 * 24 * 3600)));
+    LobbyConfig lobby = new LobbyConfig(
+        raw.integer("lobby.joinsPerAddressPerMinute", 0, 1_000_000_000),
+        raw.integer("lobby.joinsPerEmailPerMinute", 0, 1_000_000_000),
+        Duration.ofMillis(raw.integer("lobby.tickMillis", 20, 5_000)));
     ClusterConfig cluster = new ClusterConfig(
         raw.bool("cluster.enabled"),
         nonEmpty(raw, "cluster.host"),
@@ -145,7 +156,7 @@ public record FoyerConfig(
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, gateway, writer, interactions, cluster, log,
+    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, gateway, writer, interactions, lobby, cluster, log,
         raw.text(ConfigLoader.SOURCES_KEY));
   }
 

@@ -28,6 +28,15 @@ public enum ProblemType {
   ANSWER_TOO_LATE("answer-too-late", 409, "The answer came after the question's deadline"),
   ALREADY_ANSWERED("already-answered", 409, "Already answered this question"),
   GONE("gone", 410, "No longer available"),
+  INVALID_TICKET("invalid-ticket", 400, "Not a valid lobby ticket"),
+  TICKET_EXPIRED("ticket-expired", 410, "The lobby ticket expired"),
+  NOT_YOUR_TURN("not-your-turn", 409, "Not your turn yet"),
+  ADMISSION_REQUIRED("admission-required", 403, "The lobby is open: an admission token is required"),
+  INVALID_ADMISSION("invalid-admission", 403, "Not a valid admission token"),
+  ADMISSION_EXPIRED("admission-expired", 403, "The admission token expired"),
+  ADMISSION_USED("admission-used", 403, "The admission token was used for another registration"),
+  RATE_LIMITED("rate-limited", 429, "Too many requests"),
+  LOBBY_FULL("lobby-full", 503, "The lobby's line is full"),
   PAYLOAD_TOO_LARGE("payload-too-large", 413, "Request body too large"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported content type"),
   VALIDATION("validation-failed", 422, "Validation failed"),
@@ -68,6 +77,6 @@ public enum ProblemType {
 
   /** Whether the same request may succeed if retried later unchanged. */
   public boolean retryable() {
-    return this == OVERLOADED || this == UNAVAILABLE;
+    return this == OVERLOADED || this == UNAVAILABLE || this == RATE_LIMITED || this == LOBBY_FULL;
   }
 }

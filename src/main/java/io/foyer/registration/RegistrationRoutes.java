@@ -7,6 +7,8 @@ import io.foyer.bus.Bus;
 import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
+import io.foyer.lobby.LobbyMessages;
+import io.foyer.lobby.LobbyMessages.CheckRegistration;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.foyer.registration.RegistrationMessages.Admission;
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RegistrationRoutes implements ApiRoutes {
 
   private static final Set<String> STATUSES = Set.of("confirmed", "waitlisted", "cancelled");
+  /** The header a registration carries its lobby admission token in. */
+  public static final String ADMISSION_HEADER = "Foyer-Admission";
 
   private final AuthHandlers auth;
 
@@ -66,15 +70,21 @@ public final class RegistrationRoutes implements ApiRoutes {
           + "shortly", null, admission.retryAfter()));
       return;
     }
-    Register request = new Register(RequestBodies.idParam(ctx, "eventId"), RequestBodies.jsonObject(ctx),
-        ctx.request().getHeader("Idempotency-Key"));
-    RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request).onComplete(Replies.to(ctx, answer -> {
-      if (answer.holder()) {
-        ctx.response().putHeader("Location", ctx.request().path() + "/me");
-      }
-      ctx.response().setStatusCode(answer.statusCode()).putHeader("Content-Type", "application/json")
-          .end(answer.body().encode());
-    }));
+    long eventId = RequestBodies.idParam(ctx, "eventId");
+    JsonObject body = RequestBodies.jsonObject(ctx);
+    Register request = new Register(eventId, body, ctx.request().getHeader("Idempotency-Key"));
+    // while the event's lobby is open, only an admitted attendee registers (docs/api.md#lobby)
+    CheckRegistration admitted = new CheckRegistration(eventId, ctx.request().getHeader(ADMISSION_HEADER),
+        body.getValue("email") instanceof String email ? email : null);
+    RegistrationRoutes.<Void>ask(ctx, LobbyMessages.CHECK_REGISTRATION, admitted)
+        .compose(v -> RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request))
+        .onComplete(Replies.to(ctx, answer -> {
+          if (answer.holder()) {
+            ctx.response().putHeader("Location", ctx.request().path() + "/me");
+          }
+          ctx.response().setStatusCode(answer.statusCode()).putHeader("Content-Type", "application/json")
+              .end(answer.body().encode());
+        }));
   }
 
   private void mine(RoutingContext ctx) {

@@ -1,0 +1,47 @@
+package io.foyer.lobby;
+
+import io.foyer.audit.Actor;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The lobby capability's event-bus addresses and messages (local to a node, like every capability's). The HTTP
+ * routes, the gateway and registration talk to the lobby only through these.
+ */
+public final class LobbyMessages {
+
+  private LobbyMessages() {}
+
+  public static final String JOIN = "foyer.lobby.join";
+  public static final String STATUS = "foyer.lobby.status";
+  public static final String ADMIT = "foyer.lobby.admit";
+  public static final String CHECK_REGISTRATION = "foyer.lobby.check-registration";
+  public static final String SETTINGS = "foyer.lobby.settings";
+  public static final String CHANGE_SETTINGS = "foyer.lobby.change-settings";
+  public static final String STATE = "foyer.lobby.state";
+  public static final String CONTROL = "foyer.lobby.control";
+
+  /** An arrival: email (optional, for its own rate limit) and the client's address (for the address's limit). */
+  public record Join(long eventId, String email, String address) {}
+
+  /** A waiting client's status (ticket null: the lobby's public status); a ticket's status renews it. */
+  public record Status(long eventId, String ticket) {}
+
+  /** A ticket exchanged for an admission token. */
+  public record Admit(long eventId, String ticket) {}
+
+  /**
+   * Whether a registration may go ahead: always while the lobby is closed; while open, only with an admission
+   * token of the event, not used for another email. Answers null, or fails with the problem.
+   */
+  public record CheckRegistration(long eventId, String admission, String email) {}
+
+  /** An event's lobby settings (and state, control) for an organizer. */
+  public record OfEvent(long eventId) {}
+
+  public record ChangeSettings(long eventId, JsonObject body, Actor actor) {}
+
+  /** What an organizer does to a running lobby. */
+  public enum Action { PAUSE, RESUME, OPEN, CLOSE }
+
+  public record Control(long eventId, Action action, Actor actor) {}
+}
