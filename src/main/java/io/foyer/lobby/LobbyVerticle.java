@@ -210,10 +210,10 @@ public final class LobbyVerticle extends VerticleBase {
         .compose(view -> {
           if (!turnCame(view, ticket)) {
             Long place = view.state().placeOf(ticket.number());
-            long ahead = place == null ? view.waiting() : place - view.serving();
+            long ahead = place == null ? view.waiting() : place - view.serving() - 1;
             return Future.failedFuture(new ProblemException(ProblemType.NOT_YOUR_TURN, ahead
                 + " places before yours are still to be served; wait for the lobby's \"now serving\"", null,
-                Duration.ofSeconds(Math.max(1, (long) Math.ceil(ahead / view.settings().admissionPerSecond())))));
+                Duration.ofSeconds(Math.max(1, (long) Math.ceil((ahead + 1) / view.settings().admissionPerSecond())))));
           }
           String id = "q" + ticket.number();
           Duration ttl = view.settings().admissionTtl();
