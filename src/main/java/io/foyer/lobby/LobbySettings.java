@@ -31,7 +31,11 @@ record LobbySettings(Mode mode, double admissionPerSecond, boolean perMinute, lo
   /** When auto mode opens the lobby: arrivals per second, visitors connected, registration writer's wait. */
   record Thresholds(long arrivalsPerSecond, long concurrentVisitors, long registrationWaitMillis) {}
 
-  static final LobbySettings DEFAULTS = new LobbySettings(Mode.AUTO, 50, false, 200_000, Duration.ofMinutes(10),
+  /**
+   * An event has no lobby until its organizer chooses a mode: clients written before the lobby keep registering
+   * as they did (a lobby that opens by itself refuses registrations without an admission).
+   */
+  static final LobbySettings DEFAULTS = new LobbySettings(Mode.OFF, 50, false, 200_000, Duration.ofMinutes(10),
       Duration.ofSeconds(60), null, new Thresholds(200, 5_000, 250), 0.5, Duration.ofSeconds(30));
 
   private static final List<String> MEMBERS = List.of("mode", "admissionRate", "admissionPer", "maxQueue",

@@ -548,6 +548,10 @@ public final class LobbyVerticle extends VerticleBase {
 
   private Future<Void> drive(long eventId, Driven line, long now, boolean second) {
     return settingsOf(eventId, false).compose(settings -> {
+      if (settings.mode() == Mode.OFF && line.state != null && !line.state.open() && !second) {
+        // a lobby turned off only needs a look once a second, for an organizer forcing it open
+        return Future.succeededFuture();
+      }
       Future<LineState> state = line.state != null ? Future.succeededFuture(line.state)
           : live.get(stateKey(eventId)).map(json -> LineState.fromJson(json, settings));
       Future<LineControl> control = readControl(eventId);

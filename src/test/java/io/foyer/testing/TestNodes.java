@@ -22,7 +22,7 @@ public final class TestNodes {
   public static final String SCOPED_KEY = "test-scoped-key-0123456789";
   public static final long SCOPED_EVENT = 987_654_321L;
   /** The attendee token secret every test node shares. */
-  private static final String TOKEN_SECRET = "test-token-secret-test-token-secret-0123";
+  public static final String TOKEN_SECRET = "test-token-secret-test-token-secret-0123";
 
   private TestNodes() {}
 

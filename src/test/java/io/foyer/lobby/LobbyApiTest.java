@@ -1,0 +1,281 @@
+package io.foyer.lobby;
+
+import static io.foyer.testing.Api.assertProblem;
+import static io.foyer.testing.TestNodes.ADMIN_KEY;
+import static io.foyer.testing.TestNodes.await;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.foyer.FoyerApp;
+import io.foyer.testing.Api;
+import io.foyer.testing.TestNodes;
+import io.foyer.testing.TestServices;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lobby over HTTP on one node (memory engine): joining, waiting, being admitted and registering, as an
+ * attendee's browser does it, and every way a ticket or admission can be wrong, each refused with its own code.
+ */
+class LobbyApiTest {
+
+  private static FoyerApp node;
+  private static Api api;
+  private static Vertx signing;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNodes.start(Map.of("FOYER_LIVE_ENGINE", "memory", "FOYER_LOBBY_TICK_MILLIS", "50",
+        "FOYER_LOBBY_JOINS_PER_ADDRESS_PER_MINUTE", "0"));
+    api = new Api(node.httpPort());
+    signing = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+    await(signing.close());
+    await(node.stop());
+  }
+
+  @Test
+  void withTheLobbyClosedAJoinGoesAheadAndRegistrationNeedsNoAdmission() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+
+    HttpResponse<Buffer> joined = api.post(lobby(eventId), null, null);
+
+    assertThat(joined.statusCode()).as(joined.bodyAsString()).isEqualTo(200);
+    assertThat(joined.bodyAsJsonObject().getString("status")).isEqualTo("admitted");
+    assertThat(joined.bodyAsJsonObject().getString("admission")).isNotBlank();
+    assertThat(register(eventId, "open@example.org", null).statusCode()).isEqualTo(201);
+    assertThat(api.get(lobby(eventId), null).bodyAsJsonObject().getBoolean("open")).isFalse();
+  }
+
+  @Test
+  void anOpenLobbyHandsOutPlacesInOrderAndAdmitsEachInTurn() throws Exception {
+    long eventId = openLobby(new JsonObject().put("admissionRate", 2));
+
+    JsonObject first = join(eventId);
+    JsonObject second = join(eventId);
+    JsonObject third = join(eventId);
+
+    assertThat(first.getString("status")).isEqualTo("waiting");
+    assertThat(second.getLong("place")).isEqualTo(first.getLong("place") + 1);
+    assertThat(third.getLong("place")).isEqualTo(first.getLong("place") + 2);
+    assertThat(register(eventId, "early@example.org", null).statusCode()).isEqualTo(403);
+    assertProblem(register(eventId, "early@example.org", null), 403, "admission-required");
+
+    // two a second: the third is not served before the first two, and its status says how far it is
+    JsonObject thirdNow = status(eventId, third.getString("ticket")).bodyAsJsonObject();
+    if (thirdNow.getLong("serving") < third.getLong("place")) {
+      assertProblem(exchange(eventId, third.getString("ticket")), 409, "not-your-turn");
+      assertThat(thirdNow.getLong("ahead")).isEqualTo(third.getLong("place") - thirdNow.getLong("serving") - 1);
+    }
+    await().atMost(10, SECONDS).until(() -> exchange(eventId, third.getString("ticket")).statusCode() == 200);
+    assertThat(status(eventId, first.getString("ticket")).bodyAsJsonObject().getString("status"))
+        .isEqualTo("your-turn");
+
+    String admission = exchange(eventId, first.getString("ticket")).bodyAsJsonObject().getString("admission");
+    assertThat(exchange(eventId, first.getString("ticket")).bodyAsJsonObject().getString("admission"))
+        .as("asking twice gives the same token").isEqualTo(admission);
+    assertThat(register(eventId, "first@example.org", admission).statusCode()).isEqualTo(201);
+    assertThat(register(eventId, "first@example.org", admission).statusCode())
+        .as("the same registration again").isIn(200, 201);
+    assertProblem(register(eventId, "someone-else@example.org", admission), 403, "admission-used");
+  }
+
+  @Test
+  void everyWrongTicketIsRefusedWithItsOwnCode() throws Exception {
+    long eventId = openLobby(new JsonObject());
+    long otherEvent = openLobby(new JsonObject());
+    String ticket = join(eventId).getString("ticket");
+    String[] parts = ticket.split("\\.");
+    JsonObject claims = new JsonObject(Buffer.buffer(java.util.Base64.getUrlDecoder().decode(parts[1])));
+    String moved = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        claims.copy().put("n", claims.getLong("n") + 1000).encode().getBytes()) + "." + parts[2];
+    long renewedLongAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+
+    assertProblem(status(eventId, ticket.substring(0, ticket.length() - 3) + "abc"), 400, "invalid-ticket");
+    assertProblem(status(eventId, moved), 400, "invalid-ticket");
+    assertProblem(status(eventId, "not-a-ticket"), 400, "invalid-ticket");
+    assertProblem(status(otherEvent, ticket), 400, "invalid-ticket");
+    assertProblem(exchange(otherEvent, ticket), 400, "invalid-ticket");
+    assertProblem(status(eventId, sign(TestNodes.TOKEN_SECRET + "-forged", claims)), 400, "invalid-ticket");
+    assertProblem(status(eventId, sign(TestNodes.TOKEN_SECRET, claims.copy().put("seen", renewedLongAgo))), 410,
+        "ticket-expired");
+    assertProblem(exchange(eventId, sign(TestNodes.TOKEN_SECRET, claims.copy().put("seen", renewedLongAgo))), 410,
+        "ticket-expired");
+    assertProblem(status(eventId, attendeeToken()), 400, "invalid-ticket");
+    assertThat(status(eventId, ticket).statusCode()).as("the ticket itself still works").isEqualTo(200);
+  }
+
+  @Test
+  void everyWrongAdmissionIsRefusedAndRegistersNobody() throws Exception {
+    long eventId = openLobby(new JsonObject().put("admissionRate", 100));
+    long otherEvent = openLobby(new JsonObject().put("admissionRate", 100));
+    String ticket = join(otherEvent).getString("ticket");
+    await().atMost(10, SECONDS).until(() -> exchange(otherEvent, ticket).statusCode() == 200);
+    String otherAdmission = exchange(otherEvent, ticket).bodyAsJsonObject().getString("admission");
+    JsonObject expiredClaims = new JsonObject().put("role", "lobby-admission").put("event", eventId)
+        .put("jti", "q1").put("iat", 1_000).put("exp", 2_000);
+
+    assertProblem(register(eventId, "x@example.org", otherAdmission), 403, "invalid-admission");
+    assertProblem(register(eventId, "x@example.org", ticket), 403, "invalid-admission");
+    assertProblem(register(eventId, "x@example.org", attendeeToken()), 403, "invalid-admission");
+    assertProblem(register(eventId, "x@example.org", sign(TestNodes.TOKEN_SECRET, expiredClaims)), 403,
+        "admission-expired");
+    HttpResponse<Buffer> registrations = api.get("/api/events/" + eventId + "/registrations", ADMIN_KEY);
+    assertThat(registrations.bodyAsJsonObject().getJsonArray("registrations", new JsonArray())).isEmpty();
+  }
+
+  @Test
+  void settingsAreCheckedAndEachChangeIsAudited() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    String settings = lobby(eventId) + "/settings";
+
+    HttpResponse<Buffer> invalid = api.send(HttpMethod.PUT, settings, ADMIN_KEY, new JsonObject()
+        .put("mode", "sometimes").put("admissionRate", 0).put("ticketTtlSeconds", 1).put("colour", "red"));
+    assertProblem(invalid, 422, "validation-failed");
+    assertThat(invalid.bodyAsString()).contains("mode", "admissionRate", "ticketTtlSeconds", "colour");
+    assertThat(api.get(settings, ADMIN_KEY).bodyAsJsonObject().getString("mode")).as("nothing changed")
+        .isEqualTo("off");
+    assertProblem(api.send(HttpMethod.PUT, settings, null, new JsonObject().put("mode", "off")), 401,
+        "unauthorized");
+    assertProblem(api.send(HttpMethod.PUT, settings, attendeeToken(), new JsonObject().put("mode", "off")),
+        401, "unauthorized");
+
+    JsonObject saved = api.send(HttpMethod.PUT, settings, ADMIN_KEY, new JsonObject().put("mode", "always")
+        .put("admissionRate", 30).put("admissionPer", "minute")).bodyAsJsonObject();
+    assertThat(saved.getDouble("admissionRate")).isEqualTo(30.0);
+    assertThat(saved.getString("admissionPer")).isEqualTo("minute");
+    assertThat(api.post(lobby(eventId) + "/pause", ADMIN_KEY, null).statusCode()).isEqualTo(200);
+    JsonArray audit = api.get("/api/audit?eventId=" + eventId, ADMIN_KEY).bodyAsJsonObject().getJsonArray("entries");
+    assertThat(audit.stream().map(entry -> ((JsonObject) entry).getString("action")))
+        .contains("lobby.settings.changed", "lobby.pause");
+  }
+
+  @Test
+  void aPausedLineServesNobodyUntilResumedAndAForcedCloseLetsEveryoneIn() throws Exception {
+    long eventId = openLobby(new JsonObject().put("admissionRate", 1000));
+    assertThat(api.post(lobby(eventId) + "/pause", ADMIN_KEY, null).bodyAsJsonObject().getBoolean("paused"))
+        .isTrue();
+    JsonObject waiting = join(eventId);
+    long servingWhenPaused = state(eventId).getLong("serving");
+
+    Thread.sleep(500);
+    assertThat(state(eventId).getLong("serving")).as("paused").isEqualTo(servingWhenPaused);
+    assertProblem(exchange(eventId, waiting.getString("ticket")), 409, "not-your-turn");
+
+    api.post(lobby(eventId) + "/resume", ADMIN_KEY, null);
+    await().atMost(5, SECONDS).until(() -> exchange(eventId, waiting.getString("ticket")).statusCode() == 200);
+
+    api.post(lobby(eventId) + "/pause", ADMIN_KEY, null);
+    JsonObject stranded = join(eventId);
+    api.post(lobby(eventId) + "/close", ADMIN_KEY, null);
+    await().atMost(5, SECONDS).until(() -> !state(eventId).getBoolean("open"));
+    assertThat(exchange(eventId, stranded.getString("ticket")).statusCode()).as("served at the close")
+        .isEqualTo(200);
+    assertThat(api.post(lobby(eventId), null, null).statusCode()).as("joins go ahead").isEqualTo(200);
+    assertThat(register(eventId, "after-close@example.org", null).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void aFullLineAndTooManyJoinsAreRefusedWithWhenToRetry() throws Exception {
+    long eventId = openLobby(new JsonObject().put("maxQueue", 2).put("admissionRate", 1));
+    api.post(lobby(eventId) + "/pause", ADMIN_KEY, null);
+    join(eventId);
+    join(eventId);
+
+    await().atMost(5, SECONDS).until(() -> api.post(lobby(eventId), null, null).statusCode() == 503);
+    HttpResponse<Buffer> full = api.post(lobby(eventId), null, null);
+    assertProblem(full, 503, "lobby-full");
+    assertThat(full.getHeader("Retry-After")).isNotNull();
+
+    long other = api.createEvent(new JsonObject());
+    JsonObject byEmail = new JsonObject().put("email", TestServices.unique("greedy") + "@example.org");
+    for (int i = 0; i < 5; i++) {
+      assertThat(api.post(lobby(other), null, byEmail).statusCode()).isEqualTo(200);
+    }
+    HttpResponse<Buffer> limited = api.post(lobby(other), null, byEmail);
+    assertProblem(limited, 429, "rate-limited");
+    assertThat(limited.getHeader("Retry-After")).isNotNull();
+  }
+
+  @Test
+  void anUnknownEventHasNoLobby() throws Exception {
+    assertProblem(api.post(lobby(424_242_424), null, null), 404, "not-found");
+    assertProblem(api.get(lobby(424_242_424), null), 404, "not-found");
+  }
+
+  // ---- helpers ----
+
+  private static String lobby(long eventId) {
+    return "/api/events/" + eventId + "/lobby";
+  }
+
+  /** An event whose lobby is always open, once the driver has opened it. */
+  private static long openLobby(JsonObject settings) throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    HttpResponse<Buffer> saved = api.send(HttpMethod.PUT, lobby(eventId) + "/settings", ADMIN_KEY,
+        settings.copy().put("mode", "always"));
+    assertThat(saved.statusCode()).as(saved.bodyAsString()).isEqualTo(200);
+    await().atMost(5, SECONDS).until(() -> api.get(lobby(eventId), null).bodyAsJsonObject().getBoolean("open"));
+    return eventId;
+  }
+
+  private static JsonObject join(long eventId) throws Exception {
+    HttpResponse<Buffer> joined = api.post(lobby(eventId), null, null);
+    assertThat(joined.statusCode()).as(joined.bodyAsString()).isEqualTo(202);
+    return joined.bodyAsJsonObject();
+  }
+
+  private static JsonObject state(long eventId) throws Exception {
+    return api.get(lobby(eventId) + "/state", ADMIN_KEY).bodyAsJsonObject();
+  }
+
+  private static HttpResponse<Buffer> status(long eventId, String ticket) throws Exception {
+    return await(api.client().get(lobby(eventId)).putHeader(LobbyRoutes.TICKET_HEADER, ticket).send());
+  }
+
+  private static HttpResponse<Buffer> exchange(long eventId, String ticket) throws Exception {
+    return api.post(lobby(eventId) + "/admission", null, new JsonObject().put("ticket", ticket));
+  }
+
+  private static HttpResponse<Buffer> register(long eventId, String email, String admission) throws Exception {
+    HttpRequest<Buffer> request = api.client().post("/api/events/" + eventId + "/registrations")
+        .putHeader("Content-Type", "application/json");
+    if (admission != null) {
+      request.putHeader("Foyer-Admission", admission);
+    }
+    return await(request.sendBuffer(Buffer.buffer(Api.attendee(email).encode())));
+  }
+
+  /** An attendee token, of an event of its own whose lobby is closed. */
+  private static String attendeeToken() throws Exception {
+    long closed = api.createEvent(new JsonObject());
+    return register(closed, TestServices.unique("attendee") + "@example.org", null).bodyAsJsonObject()
+        .getString("token");
+  }
+
+  /** Signs claims as a node with this secret would (the test nodes' secret, or another to forge). */
+  private static String sign(String secret, JsonObject claims) {
+    JWTAuth jwt = JWTAuth.create(signing, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer("foyer").setNoTimestamp(true));
+  }
+}
