@@ -513,6 +513,7 @@ public final class LobbyVerticle extends VerticleBase {
         }
       });
     }
+    forgetIdle(now);
     if (!driving) {
       return;
     }
@@ -536,6 +537,14 @@ public final class LobbyVerticle extends VerticleBase {
     }
   }
 
+  /** Drops what this node cached of events nobody asked about lately: the maps hold the events in use only. */
+  private void forgetIdle(long nowMillis) {
+    long now = System.nanoTime();
+    settings.values().removeIf(cached -> now - cached.loadedAt() > 10 * SETTINGS_MAX_AGE_NANOS);
+    views.values().removeIf(cached -> now - cached.loadedAt() > 10 * SETTINGS_MAX_AGE_NANOS);
+    watchedAt.values().removeIf(since -> nowMillis - since > WATCH_AGAIN_MILLIS);
+  }
+
   /** Tells the driver when this node's registration writer has a wait (auto mode opens lobbies for it). */
   private void reportPressure() {
     Gauge wait = metrics.find("foyer.writer.expected.wait").tag("writer", "registrations").gauge();
@@ -548,9 +557,11 @@ public final class LobbyVerticle extends VerticleBase {
 
   private Future<Void> drive(long eventId, Driven line, long now, boolean second) {
     return settingsOf(eventId, false).compose(settings -> {
-      if (settings.mode() == Mode.OFF && line.state != null && !line.state.open() && !second) {
-        // a lobby turned off only needs a look once a second, for an organizer forcing it open
-        return Future.succeededFuture();
+      if (settings.mode() == Mode.OFF && line.state != null && !line.state.open()) {
+        // nothing to drive: watched again when someone arrives or an organizer forces it open
+        return second ? readControl(eventId).compose(control -> control.forced() != null ? Future.succeededFuture()
+            : live.hashRemove(WATCHED, Long.toString(eventId)).andThen(ar -> driven.remove(eventId)))
+            .mapEmpty() : Future.succeededFuture();
       }
       Future<LineState> state = line.state != null ? Future.succeededFuture(line.state)
           : live.get(stateKey(eventId)).map(json -> LineState.fromJson(json, settings));
@@ -617,6 +628,10 @@ public final class LobbyVerticle extends VerticleBase {
       double elapsed = Math.min(1.0, (now - line.lastTickMillis) / 1000.0);
       line.credit = Math.min(line.credit + settings.admissionPerSecond() * elapsed, settings.admissionPerSecond() + 1);
       advance = advance(line, serving, issued) - serving;
+      if (serving + advance == issued) {
+        // an empty line saves no credit: whoever joins next is served at the rate, not in a burst
+        line.credit = Math.min(line.credit, settings.admissionPerSecond() * config.tick().toMillis() / 1000.0);
+      }
     }
     line.lastTickMillis = now;
     if (advance > 0) {
