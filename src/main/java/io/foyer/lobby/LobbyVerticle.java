@@ -24,6 +24,7 @@ import io.foyer.lobby.LobbySettings.Mode;
 import io.foyer.presence.Presence;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -81,6 +82,9 @@ public final class LobbyVerticle extends VerticleBase {
   private final LobbyConfig config;
   private final MeterRegistry metrics;
   private final String nodeId;
+  private final Counter wentAhead;
+  private final Counter queued;
+  private final Counter admissions;
   // on this verticle's context only
   private final Map<Long, Cached<LobbySettings>> settings = new HashMap<>();
   private final Map<Long, Cached<View>> views = new HashMap<>();
@@ -133,6 +137,15 @@ public final class LobbyVerticle extends VerticleBase {
     this.config = config;
     this.metrics = metrics;
     this.nodeId = nodeId;
+    this.wentAhead = joins(metrics, "admitted");
+    this.queued = joins(metrics, "waiting");
+    this.admissions = Counter.builder("foyer.lobby.admissions").description("tickets exchanged for an admission "
+        + "(an exchange asked again counts again)").register(metrics);
+  }
+
+  private static Counter joins(MeterRegistry metrics, String outcome) {
+    return Counter.builder("foyer.lobby.joins").tag("outcome", outcome)
+        .description("lobby joins answered: admitted at once (lobby closed) or given a place").register(metrics);
   }
 
   @Override
@@ -169,6 +182,7 @@ public final class LobbyVerticle extends VerticleBase {
         .compose(view -> {
           arrived(eventId);
           if (!view.state().open()) {
+            wentAhead.increment();
             return Future.succeededFuture(goAhead(eventId, view.settings()));
           }
           if (view.waiting() >= view.settings().maxQueue()) {
@@ -179,7 +193,10 @@ public final class LobbyVerticle extends VerticleBase {
                 Duration.ofSeconds(Math.max(1, seconds))));
           }
           long now = System.currentTimeMillis();
-          return nextNumber(eventId).map(number -> waiting(view, new Ticket(eventId, number, now)));
+          return nextNumber(eventId).map(number -> {
+            queued.increment();
+            return waiting(view, new Ticket(eventId, number, now));
+          });
         });
   }
 
@@ -221,8 +238,10 @@ public final class LobbyVerticle extends VerticleBase {
           // the first exchange fixes when the admission was issued, so asking again signs the very same token
           return live.setIfAbsent(admittedKey(eventId, id), now, ttl)
               .compose(first -> first ? Future.succeededFuture(now) : live.get(admittedKey(eventId, id)))
-              .map(issued -> admitted(eventId, id, Instant.ofEpochSecond(Long.parseLong(issued == null ? now
-                  : issued)), ttl));
+              .map(issued -> {
+                admissions.increment();
+                return admitted(eventId, id, Instant.ofEpochSecond(Long.parseLong(issued == null ? now : issued)), ttl);
+              });
         }));
   }
 
