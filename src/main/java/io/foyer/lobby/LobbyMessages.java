@@ -19,6 +19,7 @@ public final class LobbyMessages {
   public static final String CHANGE_SETTINGS = "foyer.lobby.change-settings";
   public static final String STATE = "foyer.lobby.state";
   public static final String CONTROL = "foyer.lobby.control";
+  public static final String LINES = "foyer.lobby.lines";
 
   /** An arrival: email (optional, for its own rate limit) and the client's address (for the address's limit). */
   public record Join(long eventId, String email, String address) {}
@@ -44,4 +45,7 @@ public final class LobbyMessages {
   public enum Action { PAUSE, RESUME, OPEN, CLOSE }
 
   public record Control(long eventId, Action action, Actor actor) {}
+
+  /** Every line being driven (onlyEvent: just that event's, for a key scoped to it). */
+  public record Lines(Long onlyEvent) {}
 }

@@ -11,6 +11,7 @@ import io.foyer.lobby.LobbyMessages.Admit;
 import io.foyer.lobby.LobbyMessages.ChangeSettings;
 import io.foyer.lobby.LobbyMessages.Control;
 import io.foyer.lobby.LobbyMessages.Join;
+import io.foyer.lobby.LobbyMessages.Lines;
 import io.foyer.lobby.LobbyMessages.OfEvent;
 import io.foyer.lobby.LobbyMessages.Status;
 import io.foyer.problem.ProblemException;
@@ -50,6 +51,8 @@ public final class LobbyRoutes implements ApiRoutes {
     api.get(base + "/state").handler(auth.organizer()).handler(ctx -> answer(ctx, LobbyMessages.STATE,
         new OfEvent(organizerEvent(ctx))));
     api.post(base + "/:action").handler(auth.organizer()).handler(this::control);
+    api.get("/lobbies").handler(auth.organizer()).handler(ctx -> answer(ctx, LobbyMessages.LINES,
+        new Lines(AuthHandlers.organizer(ctx).eventScope())));
   }
 
   private void join(RoutingContext ctx) {

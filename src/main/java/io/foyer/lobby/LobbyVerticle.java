@@ -30,6 +30,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -40,6 +41,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -160,7 +162,8 @@ public final class LobbyVerticle extends VerticleBase {
             .map(LobbySettings::toJson)),
         Bus.serve(vertx, LobbyMessages.CHANGE_SETTINGS, this::changeSettings),
         Bus.serve(vertx, LobbyMessages.STATE, (OfEvent request) -> stateOf(request.eventId())),
-        Bus.serve(vertx, LobbyMessages.CONTROL, this::control)));
+        Bus.serve(vertx, LobbyMessages.CONTROL, this::control),
+        Bus.serve(vertx, LobbyMessages.LINES, this::lines)));
   }
 
   /** Lets the lease go, so that another node drives the lines at once rather than after its TTL. */
@@ -505,6 +508,19 @@ public final class LobbyVerticle extends VerticleBase {
           .put("issued", view.issued())
           .put("drainSeconds", Math.round(10.0 * view.waiting() / view.settings().admissionPerSecond()) / 10.0)
           .put("driver", all.resultAt(2));
+    });
+  }
+
+  /** The lines being driven, each with its state: how long every queue is and how soon it drains. */
+  private Future<JsonObject> lines(LobbyMessages.Lines request) {
+    return live.hashCounters(WATCHED).compose(events -> {
+      List<Long> ids = events.keySet().stream().map(Long::valueOf)
+          .filter(id -> request.onlyEvent() == null || request.onlyEvent().equals(id)).sorted().toList();
+      List<Future<JsonObject>> states = ids.stream().map(id -> stateOf(id).map(state -> state.put("eventId", id))
+          // an event deleted since it was watched has no line to show
+          .otherwise((JsonObject) null)).toList();
+      return Future.all(states).map(all -> new JsonObject().put("lines", new JsonArray(
+          states.stream().map(Future::result).filter(Objects::nonNull).toList())));
     });
   }
 

@@ -183,6 +183,11 @@ class LobbyApiTest {
 
     Thread.sleep(500);
     assertThat(state(eventId).getLong("serving")).as("paused").isEqualTo(servingWhenPaused);
+    JsonObject line = api.get("/api/lobbies", ADMIN_KEY).bodyAsJsonObject().getJsonArray("lines").stream()
+        .map(JsonObject.class::cast).filter(each -> each.getLong("eventId") == eventId).findFirst().orElseThrow();
+    assertThat(line.getLong("waiting")).as("the operators' view of the line").isEqualTo(1);
+    assertThat(line.getBoolean("paused")).isTrue();
+    assertProblem(api.get("/api/lobbies", null), 401, "unauthorized");
     assertProblem(exchange(eventId, waiting.getString("ticket")), 409, "not-your-turn");
 
     api.post(lobby(eventId) + "/resume", ADMIN_KEY, null);
