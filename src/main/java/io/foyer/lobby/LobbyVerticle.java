@@ -674,7 +674,7 @@ public final class LobbyVerticle extends VerticleBase {
       writes.add(live.increment(servingKey(eventId), advance));
     }
     line.state = state;
-    if (second || state.open() != before.open()) {
+    if (second || !state.equals(before)) {
       writes.add(live.put(stateKey(eventId), state.toJson().encode(), KEY_TTL));
       if (state.open() || before.open()) {
         writes.add(gateway.publish(Topic.lobby(eventId), "lobby", new JsonObject().put("open", state.open())
