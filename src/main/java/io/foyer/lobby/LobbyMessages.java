@@ -2,6 +2,7 @@ package io.foyer.lobby;
 
 import io.foyer.audit.Actor;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
 
 /**
  * The lobby capability's event-bus addresses and messages (local to a node, like every capability's). The HTTP
@@ -15,6 +16,7 @@ public final class LobbyMessages {
   public static final String STATUS = "foyer.lobby.status";
   public static final String ADMIT = "foyer.lobby.admit";
   public static final String CHECK_REGISTRATION = "foyer.lobby.check-registration";
+  public static final String CHECK_LIVE = "foyer.lobby.check-live";
   public static final String SETTINGS = "foyer.lobby.settings";
   public static final String CHANGE_SETTINGS = "foyer.lobby.change-settings";
   public static final String STATE = "foyer.lobby.state";
@@ -35,6 +37,13 @@ public final class LobbyMessages {
    * token of the event, not used for another email. Answers null, or fails with the problem.
    */
   public record CheckRegistration(long eventId, String admission, String email) {}
+
+  /**
+   * Whether an attendee's new connection to the event's live page may go ahead: always, unless the lobby is open
+   * and the page guarded and full; then only with an admission token of the event, which lets in one attendee
+   * (again and again, as it reconnects, until it expires). Answers null, or fails with the problem.
+   */
+  public record CheckLive(long eventId, UUID registrationId, String admission) {}
 
   /** An event's lobby settings (and state, control) for an organizer. */
   public record OfEvent(long eventId) {}

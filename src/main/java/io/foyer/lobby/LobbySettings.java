@@ -15,10 +15,12 @@ import java.util.Locale;
  * @param perMinute whether the organizer gave the rate per minute (kept to answer in the same unit)
  * @param opensAt a scheduled opening (pre-queue until then, shuffled at the opening), or null
  * @param openAbove the thresholds of auto mode; 0 leaves a measure out
+ * @param guardLiveAbove while the lobby is open, attendees connected to the event's live page above which a new
+ *     connection needs an admission too (0: the live page is never guarded)
  */
 record LobbySettings(Mode mode, double admissionPerSecond, boolean perMinute, long maxQueue,
     Duration admissionTtl, Duration ticketTtl, Instant opensAt, Thresholds openAbove, double closeBelowFraction,
-    Duration calm) {
+    Duration calm, long guardLiveAbove) {
 
   enum Mode {
     AUTO, ALWAYS, OFF;
@@ -36,10 +38,10 @@ record LobbySettings(Mode mode, double admissionPerSecond, boolean perMinute, lo
    * as they did (a lobby that opens by itself refuses registrations without an admission).
    */
   static final LobbySettings DEFAULTS = new LobbySettings(Mode.OFF, 50, false, 200_000, Duration.ofMinutes(10),
-      Duration.ofSeconds(60), null, new Thresholds(200, 5_000, 250), 0.5, Duration.ofSeconds(30));
+      Duration.ofSeconds(60), null, new Thresholds(200, 5_000, 250), 0.5, Duration.ofSeconds(30), 0);
 
   private static final List<String> MEMBERS = List.of("mode", "admissionRate", "admissionPer", "maxQueue",
-      "admissionTtlSeconds", "ticketTtlSeconds", "opensAt", "openAbove", "closeBelowFraction", "calmSeconds");
+      "admissionTtlSeconds", "ticketTtlSeconds", "opensAt", "openAbove", "closeBelowFraction", "calmSeconds", "guardLiveAbove");
   private static final List<String> THRESHOLDS = List.of("arrivalsPerSecond", "concurrentVisitors",
       "registrationWaitMillis");
   private static final long MAX_QUEUE = 10_000_000;
@@ -105,11 +107,12 @@ record LobbySettings(Mode mode, double admissionPerSecond, boolean perMinute, lo
       }
     }
     Long calm = v.wholeNumber(body, "calmSeconds", 0, 3_600, "must be from 0 to 3600");
+    Long guard = v.wholeNumber(body, "guardLiveAbove", 0, MAX_QUEUE, "must be from 0 (off) to " + MAX_QUEUE);
     v.throwIfInvalid();
     return new LobbySettings(mode, rate, perMinute, maxQueue != null ? maxQueue : DEFAULTS.maxQueue,
         admissionTtl != null ? Duration.ofSeconds(admissionTtl) : DEFAULTS.admissionTtl,
         ticketTtl != null ? Duration.ofSeconds(ticketTtl) : DEFAULTS.ticketTtl, opensAt, thresholds, fraction,
-        calm != null ? Duration.ofSeconds(calm) : DEFAULTS.calm);
+        calm != null ? Duration.ofSeconds(calm) : DEFAULTS.calm, guard != null ? guard : DEFAULTS.guardLiveAbove);
   }
 
   JsonObject toJson() {
@@ -126,6 +129,7 @@ record LobbySettings(Mode mode, double admissionPerSecond, boolean perMinute, lo
             .put("concurrentVisitors", openAbove.concurrentVisitors())
             .put("registrationWaitMillis", openAbove.registrationWaitMillis()))
         .put("closeBelowFraction", closeBelowFraction)
-        .put("calmSeconds", calm.toSeconds());
+        .put("calmSeconds", calm.toSeconds())
+        .put("guardLiveAbove", guardLiveAbove);
   }
 }

@@ -90,6 +90,7 @@ public final class LobbyVerticle extends VerticleBase {
   // on this verticle's context only
   private final Map<Long, Cached<LobbySettings>> settings = new HashMap<>();
   private final Map<Long, Cached<View>> views = new HashMap<>();
+  private final Map<Long, Cached<Long>> onlineCounts = new HashMap<>();
   private final Map<Long, Future<View>> loadingViews = new HashMap<>();
   private final Map<Long, Numbering> numbering = new HashMap<>();
   private final Map<Long, Long> arrivals = new HashMap<>();
@@ -158,6 +159,7 @@ public final class LobbyVerticle extends VerticleBase {
         Bus.serve(vertx, LobbyMessages.STATUS, this::status),
         Bus.serve(vertx, LobbyMessages.ADMIT, this::admit),
         Bus.serve(vertx, LobbyMessages.CHECK_REGISTRATION, this::checkRegistration),
+        Bus.serve(vertx, LobbyMessages.CHECK_LIVE, this::checkLive),
         Bus.serve(vertx, LobbyMessages.SETTINGS, (OfEvent request) -> settingsOf(request.eventId(), true)
             .map(LobbySettings::toJson)),
         Bus.serve(vertx, LobbyMessages.CHANGE_SETTINGS, this::changeSettings),
@@ -260,21 +262,64 @@ public final class LobbyVerticle extends VerticleBase {
             + eventId + " is open: join it (POST /api/events/" + eventId + "/lobby) and register with the "
             + "admission token you get when your turn comes, in the Foyer-Admission header"));
       }
-      return passes.readAdmission(request.admission()).compose(admission -> {
-        if (admission.eventId() != eventId) {
-          return Future.failedFuture(new ProblemException(ProblemType.INVALID_ADMISSION,
-              "this admission token is for another event"));
+      String email = request.email() == null ? "" : request.email().trim().toLowerCase(Locale.ROOT);
+      // one registration per admission; retrying the same one (the same email) is fine
+      return admittedOnce(eventId, request.admission(), "used", email, "register someone else");
+    });
+  }
+
+  private Future<Void> checkLive(LobbyMessages.CheckLive request) {
+    long eventId = request.eventId();
+    return view(eventId, false).compose(view -> {
+      long guard = view.settings().guardLiveAbove();
+      if (guard == 0 || !view.state().open()) {
+        return Future.succeededFuture();
+      }
+      return online(eventId).compose(online -> {
+        if (online < guard) {
+          return Future.succeededFuture();
         }
-        String email = request.email() == null ? "" : request.email().trim().toLowerCase(Locale.ROOT);
-        Duration left = Duration.between(Instant.now(), admission.expiresAt());
-        String key = usedKey(eventId, admission.id());
-        // one registration per admission; retrying the same one (the same email) is fine
-        return live.setIfAbsent(key, email, left.isNegative() || left.isZero() ? Duration.ofSeconds(1) : left)
-            .compose(first -> first ? Future.succeededFuture(email) : live.get(key))
-            .compose(holder -> holder == null || holder.equals(email) ? Future.<Void>succeededFuture()
-                : Future.failedFuture(new ProblemException(ProblemType.ADMISSION_USED,
-                    "this admission token was used to register someone else; join the lobby again")));
+        if (request.admission() == null || request.admission().isBlank()) {
+          return Future.failedFuture(new ProblemException(ProblemType.ADMISSION_REQUIRED, "the live page of event "
+              + eventId + " is full: join its lobby (POST /api/events/" + eventId + "/lobby) and connect with the "
+              + "admission token you get when your turn comes"));
+        }
+        return admittedOnce(eventId, request.admission(), "live", request.registrationId().toString(),
+            "let someone else in");
       });
+    });
+  }
+
+  /**
+   * Checks an admission token of the event and binds it to its first holder (an email, a registration) for what
+   * it is used for; the same holder may use it again, anyone else gets admission-used.
+   */
+  private Future<Void> admittedOnce(long eventId, String token, String use, String holder, String misuse) {
+    return passes.readAdmission(token).compose(admission -> {
+      if (admission.eventId() != eventId) {
+        return Future.failedFuture(new ProblemException(ProblemType.INVALID_ADMISSION,
+            "this admission token is for another event"));
+      }
+      Duration left = Duration.between(Instant.now(), admission.expiresAt());
+      String key = "lobby:" + eventId + ":" + use + ":" + admission.id();
+      return live.setIfAbsent(key, holder, left.isNegative() || left.isZero() ? Duration.ofSeconds(1) : left)
+          .compose(first -> first ? Future.succeededFuture(holder) : live.get(key))
+          .compose(bound -> bound == null || bound.equals(holder) ? Future.<Void>succeededFuture()
+              : Future.failedFuture(new ProblemException(ProblemType.ADMISSION_USED,
+                  "this admission token was used to " + misuse + "; join the lobby again")));
+    });
+  }
+
+  /** Attendees on the event's live page, read at most once a second per event on this node. */
+  private Future<Long> online(long eventId) {
+    Cached<Long> cached = onlineCounts.get(eventId);
+    if (cached != null && System.nanoTime() - cached.loadedAt() < SETTINGS_MAX_AGE_NANOS) {
+      return Future.succeededFuture(cached.value());
+    }
+    return presence.online(Topic.event(eventId).name()).andThen(ar -> {
+      if (ar.succeeded()) {
+        onlineCounts.put(eventId, new Cached<>(ar.result(), System.nanoTime()));
+      }
     });
   }
 
@@ -577,6 +622,7 @@ public final class LobbyVerticle extends VerticleBase {
     long now = System.nanoTime();
     settings.values().removeIf(cached -> now - cached.loadedAt() > 10 * SETTINGS_MAX_AGE_NANOS);
     views.values().removeIf(cached -> now - cached.loadedAt() > 10 * SETTINGS_MAX_AGE_NANOS);
+    onlineCounts.values().removeIf(cached -> now - cached.loadedAt() > 10 * SETTINGS_MAX_AGE_NANOS);
     watchedAt.values().removeIf(since -> nowMillis - since > WATCH_AGAIN_MILLIS);
   }
 
@@ -803,7 +849,4 @@ public final class LobbyVerticle extends VerticleBase {
     return "lobby:" + eventId + ":admitted:" + admission;
   }
 
-  private static String usedKey(long eventId, String admission) {
-    return "lobby:" + eventId + ":used:" + admission;
-  }
 }
