@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -46,9 +47,20 @@ final class BenchApi {
    * {@link #eventLoopContexts}.
    */
   static int onEventLoops(Target target, String scenario, int eventLoops, LoopRun run) throws Exception {
+    return onEventLoops(target, scenario, eventLoops, (vertx, base, key, where, node) -> run.against(vertx, base, key,
+        where));
+  }
+
+  /** A bench's run that also reads the node it started; node is null against --url. */
+  @FunctionalInterface
+  interface LoopNodeRun {
+    int against(Vertx vertx, URI base, String apiKey, String where, ServerProcess node) throws Exception;
+  }
+
+  static int onEventLoops(Target target, String scenario, int eventLoops, LoopNodeRun run) throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     try {
-      return target.run(scenario, (base, key, where) -> run.against(vertx, base, key, where));
+      return target.runWithNode(scenario, (base, key, where, node) -> run.against(vertx, base, key, where, node));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -118,10 +130,14 @@ final class BenchApi {
   record Answer(int status, String body) {}
 
   static Future<Answer> call(HttpClientAgent http, HttpMethod method, String path, String bearer, JsonObject body) {
+    return callWithHeaders(http, method, path, bearer == null ? Map.of() : Map.of("Authorization", "Bearer " + bearer),
+        body);
+  }
+
+  static Future<Answer> callWithHeaders(HttpClientAgent http, HttpMethod method, String path,
+      Map<String, String> headers, JsonObject body) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
-    if (bearer != null) {
-      options.putHeader("Authorization", "Bearer " + bearer);
-    }
+    headers.forEach(options::putHeader);
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
@@ -144,6 +160,15 @@ final class BenchApi {
         .put("email", "attendee-" + java.util.UUID.randomUUID() + "@bench.invalid").put("consent", true);
     return call(http, HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, attendee)
         .map(answer -> new JsonObject(answer.body()).getString("token"));
+  }
+
+  /** The stable code of a problem+json answer; empty when the body is not one. */
+  static String problemCode(String body) {
+    try {
+      return new JsonObject(body).getString("code", "");
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   /** The id of what a 201 created. */

@@ -142,7 +142,7 @@ final class RegistrationLoad {
     return call(HttpMethod.POST, "/api/events/" + eventId + "/registrations", null, body,
         () -> result.sent((System.nanoTime() - intendedNanos) / 1000))
         .map(response -> {
-          String code = response.statusCode() >= 400 ? problemCode(response.body()) : "";
+          String code = response.statusCode() >= 400 ? BenchApi.problemCode(response.body()) : "";
           if (response.statusCode() == 201) {
             result.acknowledged(event, (intendedNanos - startNanos) / 1e9, (System.nanoTime() - intendedNanos) / 1000);
           } else if (response.statusCode() == 503 && retryable(code)) {
@@ -196,14 +196,6 @@ final class RegistrationLoad {
 
   private static boolean retryable(String code) {
     return Arrays.stream(ProblemType.values()).anyMatch(type -> type.retryable() && type.code().equals(code));
-  }
-
-  private static String problemCode(String body) {
-    try {
-      return new JsonObject(body).getString("code", "");
-    } catch (RuntimeException e) {
-      return "";
-    }
   }
 
   Future<Void> close() {

@@ -36,20 +36,30 @@ final class Target {
     int against(URI base, String apiKey, String where) throws Exception;
   }
 
+  /** A bench's run that also reads the node it started (its memory, say); node is null against --url. */
+  @FunctionalInterface
+  interface NodeRun {
+    int against(URI base, String apiKey, String where, ServerProcess node) throws Exception;
+  }
+
+  int run(String scenario, Run run) throws Exception {
+    return runWithNode(scenario, (base, key, where, node) -> run.against(base, key, where));
+  }
+
   /**
    * Runs a bench against --url, or against a node it starts in a process of its own (as users deploy it), whose
    * data it deletes afterwards; a configuration mistake stops the bench before it starts anything.
    */
-  int run(String scenario, Run run) throws Exception {
+  int runWithNode(String scenario, NodeRun run) throws Exception {
     if (url != null) {
-      return run.against(url, apiKey, "server: " + url + ", not started by the bench");
+      return run.against(url, apiKey, "server: " + url + ", not started by the bench", null);
     }
     ConfigLoader.load(config, environment);
     Path work = ServerProcess.workDirectory(scenario);
     String key = "bench-" + UUID.randomUUID();
     try (ServerProcess node = ServerProcess.startNode(runArgs(), environment, key, work, "foyer.log")) {
       return run.against(URI.create("http://127.0.0.1:" + node.port()), key,
-          "node: a process of its own (foyer run); logs in " + work);
+          "node: a process of its own (foyer run); logs in " + work, node);
     } finally {
       ServerProcess.deleteData(work);
     }
