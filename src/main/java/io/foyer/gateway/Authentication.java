@@ -2,6 +2,9 @@ package io.foyer.gateway;
 
 import io.foyer.auth.Attendee;
 import io.foyer.auth.Credentials;
+import io.foyer.bus.Bus;
+import io.foyer.lobby.LobbyMessages;
+import io.foyer.lobby.LobbyMessages.Status;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
@@ -11,7 +14,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Who is on the other end of one socket: a token from the upgrade URL or one {@code hello}, checked once.
  * A token that is wrong closes the socket with 4001 (final); a token that cannot be checked right now
- * (database or Redis unreachable) closes it with 1013, which clients retry with backoff.
+ * (database or Redis unreachable) closes it with 1013, which clients retry with backoff. A lobby queue ticket is
+ * checked (and renewed) by the lobby, and authenticates someone waiting there: its socket keeps the ticket renewed.
  */
 final class Authentication {
 
@@ -22,6 +26,9 @@ final class Authentication {
   private State state = State.WAITING;
   private Client client;
   private long timer = -1;
+  /** The lobby's answer to a ticket, for the welcome; then the renewals of a waiting socket. */
+  private JsonObject lobbyStatus;
+  private TicketRenewal renewal;
 
   Authentication(Connection connection, GatewayServices services) {
     this.connection = connection;
@@ -81,6 +88,11 @@ final class Authentication {
         connection.send(Frames.error(re, ErrorCode.UNAVAILABLE, "the token cannot be checked right now; "
             + "reconnect shortly"));
         connection.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
+      } else if (ar.cause() instanceof ProblemException problem
+          && (problem.type() == ProblemType.TICKET_EXPIRED || problem.type() == ProblemType.NOT_FOUND)) {
+        // a ticket the lobby refused says why (ticket-expired: join again), as over HTTP
+        connection.send(Frames.error(re, problem.type().code(), problem.detail()));
+        connection.close(CloseCodes.UNAUTHORIZED, "invalid lobby ticket");
       } else {
         connection.send(Frames.error(re, ErrorCode.UNAUTHORIZED, "the token is invalid or expired"));
         connection.close(CloseCodes.UNAUTHORIZED, "invalid token");
@@ -88,7 +100,10 @@ final class Authentication {
     });
   }
 
-  /** An attendee token whose registration still stands, an organizer key, or a presenter token still valid. */
+  /**
+   * An attendee token whose registration still stands, an organizer key, a presenter token still valid, or a lobby
+   * ticket still valid.
+   */
   private Future<Client> verify(String token) {
     return services.credentials().tokens().verify(token)
         .transform(ar -> ar.succeeded() ? stillRegistered(ar.result()) : organizerOrPresenter(token));
@@ -103,7 +118,23 @@ final class Authentication {
   private Future<Client> organizerOrPresenter(String token) {
     Credentials credentials = services.credentials();
     return credentials.keys().authenticate(token).map(Client::of).map(Future::succeededFuture)
-        .orElseGet(() -> credentials.presenters().verify(token).map(Client::of));
+        .orElseGet(() -> credentials.presenters().verify(token).map(Client::of)
+            .recover(notPresenter -> waitingInLobby(token, notPresenter)));
+  }
+
+  /** A ticket's event is in the ticket; the lobby of that event checks it, and renews it at once. */
+  private Future<Client> waitingInLobby(String token, Throwable notPresenter) {
+    return services.credentials().lobby().readTicket(token).transform(read -> {
+      if (read.failed()) {
+        return Future.failedFuture(notPresenter);
+      }
+      long eventId = read.result().eventId();
+      return Bus.<JsonObject>request(services.vertx(), LobbyMessages.STATUS, new Status(eventId, token))
+          .map(status -> {
+            lobbyStatus = status;
+            return Client.waiting(eventId);
+          });
+    });
   }
 
   private void authenticated(Client authenticated, String re) {
@@ -115,14 +146,22 @@ final class Authentication {
     }
     JsonArray topics = new JsonArray();
     client.ownTopics().forEach(topic -> topics.add(topic.name()));
-    connection.send(Frames.reply("welcome", re).put("v", Frames.VERSION).put("node", services.nodeId())
+    JsonObject welcome = Frames.reply("welcome", re).put("v", Frames.VERSION).put("node", services.nodeId())
         .put("connection", connection.id()).mergeIn(client.toJson()).put("topics", topics)
-        .put("pingIntervalMs", services.config().pingInterval().toMillis()).encode());
+        .put("pingIntervalMs", services.config().pingInterval().toMillis());
+    if (client.waiting()) {
+      welcome.put("lobby", lobbyStatus);
+      renewal = new TicketRenewal(connection, services, client.eventId(), lobbyStatus);
+    }
+    connection.send(welcome.encode());
   }
 
   /** Undoes what authentication counted; for a socket that closes. */
   void leave() {
     cancel();
+    if (renewal != null) {
+      renewal.cancel();
+    }
     if (client != null && client.attendee()) {
       services.presence().left(Topic.event(client.eventId()).name());
     }

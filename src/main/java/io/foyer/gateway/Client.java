@@ -10,12 +10,13 @@ import java.util.UUID;
 
 /**
  * Who holds a socket: an attendee of one event (in its registration's language), an organizer with a key's
- * scope, or a presenter of one event (or of one session of it). Organizers and presenters have no language: they
- * run the event in all of them, and receive every translation.
+ * scope, a presenter of one event (or of one session of it), or someone waiting in an event's lobby with a queue
+ * ticket, who is nobody yet: its event's lobby topic is all it may see. Organizers and presenters have no
+ * language: they run the event in all of them, and receive every translation.
  */
 record Client(Role role, String name, Long eventId, Long sessionId, UUID registrationId, String language) {
 
-  enum Role { ATTENDEE, ORGANIZER, PRESENTER }
+  enum Role { ATTENDEE, ORGANIZER, PRESENTER, WAITING }
 
   static Client of(Attendee attendee, String language) {
     return new Client(Role.ATTENDEE, attendee.registrationId().toString(), attendee.eventId(), null,
@@ -30,6 +31,11 @@ record Client(Role role, String name, Long eventId, Long sessionId, UUID registr
     return new Client(Role.PRESENTER, presenter.name(), presenter.eventId(), presenter.sessionId(), null, null);
   }
 
+  /** A lobby ticket's holder: the ticket is its only name, and it changes at every renewal, so none is kept. */
+  static Client waiting(long eventId) {
+    return new Client(Role.WAITING, "lobby", eventId, null, null, null);
+  }
+
   boolean attendee() {
     return role == Role.ATTENDEE;
   }
@@ -38,13 +44,28 @@ record Client(Role role, String name, Long eventId, Long sessionId, UUID registr
     return role == Role.PRESENTER;
   }
 
-  /** Whether this client may see everything of the given event (a presenter never may: no personal data). */
+  boolean waiting() {
+    return role == Role.WAITING;
+  }
+
+  /** Whether this client runs events (polls, quizzes): an organizer or a presenter. */
+  boolean runsEvents() {
+    return role == Role.ORGANIZER || role == Role.PRESENTER;
+  }
+
+  /**
+   * Whether this client may see everything of the given event (a presenter never may: no personal data; nor may
+   * one waiting in the lobby).
+   */
   boolean coversEvent(long event) {
-    return role != Role.PRESENTER && (eventId == null || eventId == event);
+    return (role == Role.ATTENDEE || role == Role.ORGANIZER) && (eventId == null || eventId == event);
   }
 
   /** The topics a client is told of in its welcome, that it may subscribe to without asking. */
   List<Topic> ownTopics() {
+    if (waiting()) {
+      return List.of(Topic.lobby(eventId));
+    }
     List<Topic> topics = new ArrayList<>();
     if (eventId != null) {
       topics.add(Topic.event(eventId));

@@ -172,7 +172,7 @@ final class Requests {
     if (client == null) {
       return null;
     }
-    if (client.attendee()) {
+    if (!client.runsEvents()) {
       connection.send(Frames.error(re, ErrorCode.FORBIDDEN, "only the event's organizers and presenters run "
           + what));
       return null;

@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * Decides which topics a client may subscribe to: attendees their own event, its sessions and lobby, and
  * their own attendee topic; organizers whatever belongs to the events their key covers; presenters their
- * event's topic and its sessions' (a session-scoped presenter: that session only), never an attendee's. Sessions and
+ * event's topic and its sessions' (a session-scoped presenter: that session only), never an attendee's; those
+ * waiting in a lobby that lobby's topic only. Sessions and
  * registrations are asked of their own capabilities (the event catalog, the registration verticle).
  */
 final class TopicAccess {
@@ -28,6 +29,9 @@ final class TopicAccess {
   }
 
   Future<Void> check(Client client, Topic topic) {
+    if (client.waiting()) {
+      return allowIf(topic.equals(Topic.lobby(client.eventId())), topic);
+    }
     if (client.presenter()) {
       return presenterCheck(client, topic);
     }
