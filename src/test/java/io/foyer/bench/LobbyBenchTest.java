@@ -25,20 +25,21 @@ class LobbyBenchTest {
     try {
       LobbyBench bench = new LobbyBench();
       bench.target.environment = Map.of("FOYER_PG_URL", TestServices.pgUrl());
-      exit = new CommandLine(bench).execute("--arrivals", "300", "--rate", "100", "--concurrency", "8");
+      exit = new CommandLine(bench).execute("--arrivals", "500", "--rate", "100", "--concurrency", "8",
+          "--warmup", "1");
     } finally {
       System.setOut(original);
     }
     String report = captured.toString(StandardCharsets.UTF_8);
 
     assertThat(exit).as(report).isZero();
-    assertThat(report).contains("300 arrivals in a burst over 8 connections").contains("a process of its own")
-        .contains("places: ok: 300 places, each of 1..300 once")
+    assertThat(report).contains("500 arrivals in a burst over 8 connections").contains("a process of its own").contains("warm-up: ")
+        .contains("places: ok: 500 places, each of 1..500 once")
         .contains("before its turn: ok: place 1")
-        .contains("admissions: 300 of 300 followed places")
+        .contains("admissions: 500 of 500 followed places")
         .contains("admission order: ok")
-        .contains("registrations: 300 acknowledged of 300 admitted; ok")
-        .contains("stored: ok: the database holds 300 = registrations acknowledged")
+        .contains("registrations: 500 acknowledged of 500 admitted; ok")
+        .contains("stored: ok: the database holds 500 = registrations acknowledged")
         .containsPattern("resident \\(after a full collection\\) [0-9.]+ MB before");
   }
 }
