@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,7 +130,12 @@ public final class LobbyBench implements Callable<Integer> {
       // a tick of the driving node under way when the pause was written may have read the line still running
       Thread.sleep(1000);
       Memory before = memory(http, node);
+      long nodeCpu = node == null ? 0 : node.cpuNanos();
+      long benchCpu = benchCpuNanos();
       Burst burst = burst(vertx, loops, base, lobby, arrivals, Long.MAX_VALUE, new Burst(arrivals));
+      // bench and node share the machine: whose CPU a join costs tells which of them limits the burst
+      burst.nodeCpuSeconds = node == null ? Double.NaN : (node.cpuNanos() - nodeCpu) / 1e9;
+      burst.benchCpuSeconds = (benchCpuNanos() - benchCpu) / 1e9;
       Memory after = memory(http, node);
       String early = refusedBeforeItsTurn(http, lobby, burst);
       expect(BenchApi.call(http, HttpMethod.POST, lobby + "/resume", key, null), 200);
@@ -157,6 +163,10 @@ public final class LobbyBench implements Callable<Integer> {
     return eventId;
   }
 
+  private static long benchCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
+
   private static String lobbyPath(long eventId) {
     return "/api/events/" + eventId + "/lobby";
   }
@@ -182,6 +192,8 @@ public final class LobbyBench implements Callable<Integer> {
     long outOfRange;
     long outOfOrder;
     double seconds;
+    double nodeCpuSeconds;
+    double benchCpuSeconds;
 
     Burst(int arrivals) {
       ticketByPlace = new String[arrivals + 1];
@@ -435,6 +447,11 @@ public final class LobbyBench implements Callable<Integer> {
       return n < 2 || spread <= 0 ? Double.NaN : (n * sumTP - sumT * sumP) / spread;
     }
 
+    double firstServedSeconds() {
+      return Arrays.stream(admittedNanos, 1, admittedNanos.length).filter(nanos -> nanos > 0).min()
+          .orElse(-1) / 1e9;
+    }
+
     long[] registrationTimes() {
       return Arrays.stream(registeredNanos, 1, registeredNanos.length).filter(nanos -> nanos > 0).sorted().toArray();
     }
@@ -537,7 +554,10 @@ public final class LobbyBench implements Callable<Integer> {
         burst.seconds, anyJoin ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
         anyJoin ? h.getValueAtPercentile(99) / 1000.0 : Double.NaN, anyJoin ? h.getMaxValue() / 1000.0 : Double.NaN,
         arrivals - burst.accepted);
-    System.out.println();
+    System.out.printf(Locale.ROOT, "CPU during the burst: node %.1f s (%.0f us a join), bench %.1f s (%.0f us a join), "
+        + "of %.1f core-seconds%n%n", burst.nodeCpuSeconds, burst.nodeCpuSeconds * 1e6 / burst.accepted,
+        burst.benchCpuSeconds, burst.benchCpuSeconds * 1e6 / burst.accepted,
+        burst.seconds * Runtime.getRuntime().availableProcessors());
     if (!burst.notAccepted.isEmpty()) {
       System.out.println("joins not accepted, by answer: " + burst.notAccepted);
     }
@@ -562,6 +582,10 @@ public final class LobbyBench implements Callable<Integer> {
     checks.add(rateCheck.startsWith("not") ? "ok" : rateCheck);
     System.out.printf(Locale.ROOT, "admissions: %d of %d followed places, %s/s (least-squares slope of the places "
         + "over the times the bench saw the line serve them); %s%n", follow.admitted(), admit, format(admitted), rateCheck);
+    long[] registered = follow.registrationTimes();
+    System.out.printf(Locale.ROOT, "the bench first saw the line serve %.2f s after the resume; first registration "
+        + "acknowledged after %.2f s%n", follow.firstServedSeconds(), registered.length == 0 ? Double.NaN
+        : registered[0] / 1e9);
     String order = follow.errors.keySet().stream().anyMatch(error -> error.startsWith("exchange at its turn"))
         ? "FAILED: a place the line had served was refused (see errors)"
         : follow.admitted() == admit ? "ok: places 1.." + admit + " each admitted once the line served it, none "
@@ -569,7 +593,6 @@ public final class LobbyBench implements Callable<Integer> {
     checks.add(order);
     System.out.println("admission order: " + order);
 
-    long[] registered = follow.registrationTimes();
     String registrationCheck = aheadOfTheRate(registered);
     checks.add(registrationCheck);
     System.out.println("registrations: " + follow.registered() + " acknowledged of " + follow.admitted()
