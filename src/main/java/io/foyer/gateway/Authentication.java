@@ -4,12 +4,14 @@ import io.foyer.auth.Attendee;
 import io.foyer.auth.Credentials;
 import io.foyer.bus.Bus;
 import io.foyer.lobby.LobbyMessages;
+import io.foyer.lobby.LobbyMessages.CheckLive;
 import io.foyer.lobby.LobbyMessages.Status;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
 
 /**
  * Who is on the other end of one socket: a token from the upgrade URL or one {@code hello}, checked once.
@@ -21,6 +23,10 @@ final class Authentication {
 
   private enum State { WAITING, CHECKING, DONE }
 
+  /** The lobby's refusals of an attendee's admission onto a guarded live page. */
+  private static final Set<ProblemType> ADMISSION_PROBLEMS = Set.of(ProblemType.ADMISSION_REQUIRED,
+      ProblemType.INVALID_ADMISSION, ProblemType.ADMISSION_EXPIRED, ProblemType.ADMISSION_USED);
+
   private final Connection connection;
   private final GatewayServices services;
   private State state = State.WAITING;
@@ -29,6 +35,8 @@ final class Authentication {
   /** The lobby's answer to a ticket, for the welcome; then the renewals of a waiting socket. */
   private JsonObject lobbyStatus;
   private TicketRenewal renewal;
+  /** The lobby's admission an attendee brings, for a live page the lobby guards. */
+  private String admission;
 
   Authentication(Connection connection, GatewayServices services) {
     this.connection = connection;
@@ -36,7 +44,8 @@ final class Authentication {
   }
 
   /** A token from the upgrade URL is checked at once; otherwise a hello must come in time. */
-  void start(String urlToken) {
+  void start(String urlToken, String urlAdmission) {
+    admission = urlAdmission;
     if (urlToken != null) {
       check(urlToken, null);
     } else {
@@ -68,6 +77,9 @@ final class Authentication {
       connection.send(Frames.error(re, ErrorCode.BAD_REQUEST, "hello needs a token"));
       return;
     }
+    if (request.getValue("admission") instanceof String given) {
+      admission = given;
+    }
     check(token, re);
   }
 
@@ -88,6 +100,10 @@ final class Authentication {
         connection.send(Frames.error(re, ErrorCode.UNAVAILABLE, "the token cannot be checked right now; "
             + "reconnect shortly"));
         connection.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
+      } else if (ar.cause() instanceof ProblemException problem && ADMISSION_PROBLEMS.contains(problem.type())) {
+        // the live page is full: the attendee goes through the lobby, then comes back with its admission
+        connection.send(Frames.error(re, problem.type().code(), problem.detail()));
+        connection.close(CloseCodes.ADMISSION_REQUIRED, "admission required");
       } else if (ar.cause() instanceof ProblemException problem
           && (problem.type() == ProblemType.TICKET_EXPIRED || problem.type() == ProblemType.NOT_FOUND)) {
         // a ticket the lobby refused says why (ticket-expired: join again), as over HTTP
@@ -109,9 +125,12 @@ final class Authentication {
         .transform(ar -> ar.succeeded() ? stillRegistered(ar.result()) : organizerOrPresenter(token));
   }
 
+  /** An attendee whose registration still stands, and whom the lobby lets onto the live page. */
   private Future<Client> stillRegistered(Attendee attendee) {
     return services.access().registration(attendee.registrationId()).compose(status -> status.active()
-        ? Future.succeededFuture(Client.of(attendee, status.language()))
+        ? Bus.request(services.vertx(), LobbyMessages.CHECK_LIVE,
+            new CheckLive(attendee.eventId(), attendee.registrationId(), admission))
+            .map(v -> Client.of(attendee, status.language()))
         : Future.failedFuture(new ProblemException(ProblemType.UNAUTHORIZED, "registration cancelled or erased")));
   }
 

@@ -17,6 +17,11 @@ final class CloseCodes {
   static final short IDLE = 4002;
   /** The protocol version is not supported. */
   static final short UNSUPPORTED_VERSION = 4003;
+  /**
+   * The event's live page is full while its lobby is open: join the lobby and connect again with the admission it
+   * gives (docs/protocol.md#lobby).
+   */
+  static final short ADMISSION_REQUIRED = 4007;
   /** The client did not read fast enough and its queue passed gateway.writeQueueMaxBytes: reconnect and resume. */
   static final short TOO_SLOW = 4008;
   /** The client kept sending above its rate limit. */

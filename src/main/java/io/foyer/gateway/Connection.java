@@ -36,8 +36,11 @@ final class Connection {
     this.subscriptions = new Subscriptions(this, services);
   }
 
-  /** Wires the socket; a token from the upgrade URL authenticates at once, otherwise a hello must come soon. */
-  void start(String urlToken) {
+  /**
+   * Wires the socket; a token from the upgrade URL (with the lobby's admission, if the client has one) authenticates
+   * at once, otherwise a hello must come soon.
+   */
+  void start(String urlToken, String urlAdmission) {
     group.opened(this);
     socket.setWriteQueueMaxSize(services.config().writeQueueMaxBytes());
     socket.textMessageHandler(text -> Requests.handle(this, text));
@@ -49,7 +52,7 @@ final class Connection {
     socket.pongHandler(b -> lastSeen = System.nanoTime());
     socket.exceptionHandler(err -> log.debug("WebSocket {} failed: {}", id, err.toString()));
     socket.closeHandler(v -> cleanUp());
-    authentication.start(urlToken);
+    authentication.start(urlToken, urlAdmission);
   }
 
   /** The peer's address, for the audit trail of what an organizer or presenter does over this socket. */

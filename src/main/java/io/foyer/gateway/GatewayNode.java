@@ -111,7 +111,8 @@ public final class GatewayNode {
       return;
     }
     String token = request.getParam("token");
-    request.toWebSocket().onSuccess(socket -> new Connection(socket, group, services).start(token))
+    String admission = request.getParam("admission");
+    request.toWebSocket().onSuccess(socket -> new Connection(socket, group, services).start(token, admission))
         .onFailure(err -> refuse(request, new ProblemException(ProblemType.BAD_REQUEST,
             "GET /ws must be a WebSocket upgrade")));
   }

@@ -135,7 +135,67 @@ class LobbySocketTest {
     assertRefused(ofNoEvent, "not-found");
   }
 
+  /**
+   * A guarded live page: while the lobby is open and the page has its fill of attendees, a registered attendee's new
+   * socket is sent to the lobby (4007), and comes in with the admission the lobby gives it, as often as it
+   * reconnects; nobody else gets in with that admission.
+   */
+  @Test
+  void aFullLivePageSendsNewSocketsThroughTheLobby() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    String first = register(eventId, "first");
+    String second = register(eventId, "second");
+    String third = register(eventId, "third");
+    HttpResponse<Buffer> saved = api.send(HttpMethod.PUT, lobby(eventId) + "/settings", ADMIN_KEY, new JsonObject()
+        .put("mode", "always").put("admissionRate", 100).put("guardLiveAbove", 1));
+    assertThat(saved.statusCode()).as(saved.bodyAsString()).isEqualTo(200);
+    Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> api.get(lobby(eventId), null).bodyAsJsonObject().getBoolean("open"));
+
+    try (WsClient onThePage = WsClient.connect(node.httpPort(), first)) {
+      assertThat(onThePage.next("welcome").getString("role")).isEqualTo("attendee");
+      // once the page's one place is counted as taken, the next attendee goes to the lobby
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refusedWith(second, "admission-required"));
+
+      String ticket = join(eventId).getString("ticket");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> api.post(lobby(eventId) + "/admission", null,
+          new JsonObject().put("ticket", ticket)).statusCode() == 200);
+      String admission = api.post(lobby(eventId) + "/admission", null, new JsonObject().put("ticket", ticket))
+          .bodyAsJsonObject().getString("admission");
+      for (int visit = 0; visit < 2; visit++) {
+        try (WsClient admitted = WsClient.connect(node.httpPort(), second + "&admission=" + admission)) {
+          assertThat(admitted.next("welcome").getString("role")).as("visit %d", visit).isEqualTo("attendee");
+        }
+      }
+      assertThat(refusedWith(third + "&admission=" + admission, "admission-used")).isTrue();
+      assertThat(refusedWith(third + "&admission=" + ticket, "invalid-admission")).isTrue();
+    }
+  }
+
   // ---- helpers ----
+
+  /** Registers an attendee (while the event has no lobby) and returns its token. */
+  private static String register(long eventId, String name) throws Exception {
+    HttpResponse<Buffer> registered = api.post("/api/events/" + eventId + "/registrations", null,
+        Api.attendee(name + "-" + UUID.randomUUID() + "@example.org"));
+    assertThat(registered.statusCode()).as(registered.bodyAsString()).isEqualTo(201);
+    return registered.bodyAsJsonObject().getString("token");
+  }
+
+  /** Whether a socket opened with this URL token is refused with the code and closed with 4007. */
+  private static boolean refusedWith(String token, String code) throws Exception {
+    try (WsClient ws = WsClient.connect(node.httpPort(), token)) {
+      JsonObject first = ws.next(frame -> "welcome".equals(frame.getString("type"))
+          || "error".equals(frame.getString("type")));
+      if (!"error".equals(first.getString("type"))) {
+        return false;
+      }
+      assertThat(first.getString("code")).isEqualTo(code);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.closeCode() != null);
+      assertThat(ws.closeCode()).isEqualTo((short) 4007);
+      return true;
+    }
+  }
 
   private static String lobby(long eventId) {
     return "/api/events/" + eventId + "/lobby";
