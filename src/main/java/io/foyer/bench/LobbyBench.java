@@ -61,7 +61,8 @@ public final class LobbyBench implements Callable<Integer> {
   /** The longest line a lobby takes (LobbySettings): the warm-up's, which never fills. */
   private static final long MAX_QUEUE = 10_000_000;
 
-  @Option(names = "--arrivals", defaultValue = "20000", description = "Joins in the burst (default: ${DEFAULT-VALUE})")
+  @Option(names = "--arrivals", defaultValue = "20000",
+      description = "Joins in the burst (default: ${DEFAULT-VALUE})")
   int arrivals;
 
   @Option(names = "--rate", defaultValue = "2000", description = "The lobby's admission rate, attendees per second "
@@ -79,7 +80,8 @@ public final class LobbyBench implements Callable<Integer> {
   // a fresh node compiles its join path while it answers: the first burst into a cold node ran at a fifth of the
   // rate of the same burst a few seconds later
   @Option(names = "--warmup", defaultValue = "10", description = "Seconds of joins into a lobby of their own before "
-      + "the measured burst, not counted: the node's and the bench's JIT compilers settle (default: ${DEFAULT-VALUE})")
+      + "the measured burst, not counted: the node's and the bench's JIT compilers settle "
+      + "(default: ${DEFAULT-VALUE})")
   int warmup;
 
   @Mixin
@@ -97,8 +99,8 @@ public final class LobbyBench implements Callable<Integer> {
         || concurrency > MAX_CONCURRENCY || admit > arrivals || warmup < 0 || !eventLoops.valid()
         || (target.url != null && target.apiKey == null)) {
       System.err.println("foyer bench lobby: --arrivals from 1 to 10000000, --rate from 1 to 1000000, --concurrency "
-          + "from 1 to " + MAX_CONCURRENCY + ", --admit at most the arrivals, --warmup at least 0, --event-loops from 1 to 64, and "
-          + "--api-key with --url");
+          + "from 1 to " + MAX_CONCURRENCY + ", --admit at most the arrivals, --warmup at least 0, --event-loops "
+          + "from 1 to 64, and --api-key with --url");
       return 2;
     }
     Map<String, String> environment = new HashMap<>(target.environment);
@@ -238,9 +240,10 @@ public final class LobbyBench implements Callable<Integer> {
 
     String verification() {
       if (duplicates + outOfRange + outOfOrder + missing() > 0) {
-        return "FAILED: " + duplicates + " places given twice, " + outOfRange + " without a place in 1.."
-            + (ticketByPlace.length - 1) + ", " + outOfOrder + " not after their sender's previous place, " + missing()
-            + " of 1.." + (ticketByPlace.length - 1) + " never given";
+        int places = ticketByPlace.length - 1;
+        return "FAILED: " + duplicates + " places given twice, " + outOfRange + " without a place in 1.." + places
+            + ", " + outOfOrder + " not after their sender's previous place, " + missing() + " of 1.." + places
+            + " never given";
       }
       return "ok: " + accepted + " places, each of 1.." + accepted + " once, every sender's later join behind its "
           + "earlier one";
@@ -503,8 +506,8 @@ public final class LobbyBench implements Callable<Integer> {
 
   /** The event holds (confirmed and waitlisted) exactly the registrations acknowledged through the lobby. */
   private static String stored(HttpClientAgent http, String key, long eventId, long registered) throws Exception {
-    JsonObject stats = new JsonObject(expect(BenchApi.call(http, HttpMethod.GET, "/api/events/" + eventId + "/stats", key,
-        null), 200));
+    JsonObject stats = new JsonObject(expect(BenchApi.call(http, HttpMethod.GET, "/api/events/" + eventId + "/stats",
+        key, null), 200));
     long held = stats.getLong("confirmed") + stats.getLong("waitlisted");
     return held == registered ? "ok: the database holds " + held + " = registrations acknowledged"
         : "MISMATCH: the database holds " + held + ", registrations acknowledged " + registered;
@@ -554,12 +557,17 @@ public final class LobbyBench implements Callable<Integer> {
         burst.seconds, anyJoin ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
         anyJoin ? h.getValueAtPercentile(99) / 1000.0 : Double.NaN, anyJoin ? h.getMaxValue() / 1000.0 : Double.NaN,
         arrivals - burst.accepted);
-    System.out.printf(Locale.ROOT, "CPU during the burst: node %.1f s (%.0f us a join), bench %.1f s (%.0f us a join), "
-        + "of %.1f core-seconds%n%n", burst.nodeCpuSeconds, burst.nodeCpuSeconds * 1e6 / burst.accepted,
-        burst.benchCpuSeconds, burst.benchCpuSeconds * 1e6 / burst.accepted,
+    String nodeCpu = Double.isNaN(burst.nodeCpuSeconds) ? "node not measured (not started by the bench)"
+        : String.format(Locale.ROOT, "node %.1f s (%.0f us a join)", burst.nodeCpuSeconds,
+            burst.nodeCpuSeconds * 1e6 / burst.accepted);
+    System.out.printf(Locale.ROOT, "CPU during the burst: %s, bench %.1f s (%.0f us a join), of %.1f "
+        + "core-seconds%n%n", nodeCpu, burst.benchCpuSeconds, burst.benchCpuSeconds * 1e6 / burst.accepted,
         burst.seconds * Runtime.getRuntime().availableProcessors());
     if (!burst.notAccepted.isEmpty()) {
-      System.out.println("joins not accepted, by answer: " + burst.notAccepted);
+      System.out.println("joins not accepted, by answer: " + burst.notAccepted
+          + (burst.notAccepted.keySet().stream().anyMatch(kind -> kind.endsWith("rate-limited"))
+              ? " (every arrival comes from this one address: set lobby.joinsPerAddressPerMinute to 0 on the server)"
+              : ""));
     }
     List<String> checks = new ArrayList<>();
     checks.add(burst.verification());
@@ -581,7 +589,8 @@ public final class LobbyBench implements Callable<Integer> {
         : "FAILED: not within 5% of " + format(rate) + "/s";
     checks.add(rateCheck.startsWith("not") ? "ok" : rateCheck);
     System.out.printf(Locale.ROOT, "admissions: %d of %d followed places, %s/s (least-squares slope of the places "
-        + "over the times the bench saw the line serve them); %s%n", follow.admitted(), admit, format(admitted), rateCheck);
+        + "over the times the bench saw the line serve them); %s%n", follow.admitted(), admit, format(admitted),
+        rateCheck);
     long[] registered = follow.registrationTimes();
     System.out.printf(Locale.ROOT, "the bench first saw the line serve %.2f s after the resume; first registration "
         + "acknowledged after %.2f s%n", follow.firstServedSeconds(), registered.length == 0 ? Double.NaN

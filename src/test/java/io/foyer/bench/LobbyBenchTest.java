@@ -33,7 +33,8 @@ class LobbyBenchTest {
     String report = captured.toString(StandardCharsets.UTF_8);
 
     assertThat(exit).as(report).isZero();
-    assertThat(report).contains("500 arrivals in a burst over 8 connections").contains("a process of its own").contains("warm-up: ")
+    assertThat(report).contains("500 arrivals in a burst over 8 connections").contains("a process of its own")
+        .contains("warm-up: ")
         .contains("places: ok: 500 places, each of 1..500 once")
         .contains("before its turn: ok: place 1")
         .contains("admissions: 500 of 500 followed places")
