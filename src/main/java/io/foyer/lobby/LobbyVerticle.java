@@ -127,6 +127,9 @@ public final class LobbyVerticle extends VerticleBase {
     long calmSinceMillis;
     boolean busy;
     Map<Long, Long> alive;
+    /** The places {@link #alive} surely counts: those issued by the read before it, their counts written since. */
+    long aliveKnownUpTo;
+    long issuedAtLastRead;
   }
 
   public LobbyVerticle(Pool pool, EventCatalog catalog, LiveState live, Gateway gateway, Presence presence,
@@ -649,7 +652,9 @@ public final class LobbyVerticle extends VerticleBase {
       Future<LineControl> control = readControl(eventId);
       Future<Measures> measures = second && settings.mode() == Mode.AUTO ? measure(eventId)
           : Future.succeededFuture(null);
-      Future<Map<Long, Long>> alive = second ? aliveBlocks(eventId, settings, now) : Future.succeededFuture(null);
+      Future<Long> issuedBefore = second ? live.counter(issuedKey(eventId)) : Future.succeededFuture(null);
+      Future<Map<Long, Long>> alive = issuedBefore.compose(issued -> issued == null ? Future.succeededFuture(null)
+          : aliveBlocks(eventId, settings, now));
       return Future.all(state, control, measures, alive)
           .compose(v -> Future.all(live.counter(issuedKey(eventId)), live.counter(servingKey(eventId)))
               .compose(counters -> {
@@ -659,6 +664,9 @@ public final class LobbyVerticle extends VerticleBase {
                 }
                 if (alive.result() != null) {
                   line.alive = alive.result();
+                  // a place issued since the previous read may not be counted in this one yet
+                  line.aliveKnownUpTo = line.issuedAtLastRead;
+                  line.issuedAtLastRead = issuedBefore.result();
                 }
                 return step(eventId, settings, line, control.result(), measures.result(), counters.resultAt(0),
                     counters.resultAt(1), now, second);
@@ -782,7 +790,8 @@ public final class LobbyVerticle extends VerticleBase {
   /**
    * How far the serving counter may move on the credit: a place costs its block's share of tickets still
    * renewed, so a stretch of the line that left (tickets expired unused) is passed at no cost and the line never
-   * waits for anyone who is gone. Without the blocks' counts every place costs one.
+   * waits for anyone who is gone. Without the blocks' counts, and in a block with places issued after they were
+   * surely counted, every place costs one.
    */
   private static long advance(Driven line, long serving, long issued) {
     long position = serving;
@@ -790,7 +799,7 @@ public final class LobbyVerticle extends VerticleBase {
       long block = block(position + 1);
       long blockEnd = Math.min((block + 1) * BLOCK, issued);
       double share = 1;
-      if (line.alive != null) {
+      if (line.alive != null && blockEnd <= line.aliveKnownUpTo) {
         long inBlock = blockEnd - block * BLOCK;
         share = Math.min(1.0, line.alive.getOrDefault(block, 0L) / (double) inBlock);
       }
