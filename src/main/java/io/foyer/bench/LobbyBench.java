@@ -122,10 +122,21 @@ public final class LobbyBench implements Callable<Integer> {
     HttpClientAgent poller = client(vertx, base, 1);
     try {
       Burst warm = null;
+      Follow warmFollow = null;
       if (warmup > 0) {
-        // its places are not kept: the warm-up checks nothing
-        warm = burst(vertx, loops, base, lobbyPath(pausedLine(http, key, "Lobby warm-up", MAX_QUEUE)),
-            Integer.MAX_VALUE, System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup), new Burst(0));
+        long warmEvent = pausedLine(http, key, "Lobby warm-up", MAX_QUEUE);
+        String warmLobby = lobbyPath(warmEvent);
+        // two seconds of admissions warm the exchange and registration too (cold, the first batches of the
+        // measured line came seconds late); the warm-up checks nothing, and keeps only the places it follows
+        int warmPlaces = (int) Math.min(admit, Math.round(rate * 2));
+        warm = burst(vertx, loops, base, warmLobby, Integer.MAX_VALUE,
+            System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup), new Burst(warmPlaces));
+        expect(BenchApi.call(http, HttpMethod.POST, warmLobby + "/resume", key, null), 200);
+        warmFollow = new Follow(http, poller, warmLobby, "/api/events/" + warmEvent, warm.ticketByPlace, warmPlaces);
+        Follow started = warmFollow;
+        await(BenchApi.on(loops.get(0), () -> started.start(vertx)));
+        // the rest of its line stays where it is, so that the measured line is the only one moving
+        expect(BenchApi.call(http, HttpMethod.POST, warmLobby + "/pause", key, null), 200);
       }
       long eventId = pausedLine(http, key, "Lobby", arrivals);
       String lobby = lobbyPath(eventId);
@@ -141,10 +152,10 @@ public final class LobbyBench implements Callable<Integer> {
       Memory after = memory(http, node);
       String early = refusedBeforeItsTurn(http, lobby, burst);
       expect(BenchApi.call(http, HttpMethod.POST, lobby + "/resume", key, null), 200);
-      Follow follow = new Follow(http, poller, lobby, "/api/events/" + eventId, burst.ticketByPlace);
+      Follow follow = new Follow(http, poller, lobby, "/api/events/" + eventId, burst.ticketByPlace, admit);
       await(BenchApi.on(loops.get(0), () -> follow.start(vertx)));
       String stored = stored(http, key, eventId, follow.registered());
-      return report(where, warm, burst, before, after, early, follow, stored);
+      return report(where, warm, warmFollow, burst, before, after, early, follow, stored);
     } finally {
       poller.close();
       http.close();
@@ -319,13 +330,15 @@ public final class LobbyBench implements Callable<Integer> {
     final String lobby;
     final String event;
     final String[] ticketByPlace;
+    /** The places followed: 1 to this. */
+    final int places;
     /**
      * Of each followed place admitted, when the bench saw the line serve it (and sent its exchange), from the
      * resume: the server's pace, not the bench's, which catches up a batch at a time; 0: not admitted.
      */
-    final long[] admittedNanos = new long[admit + 1];
+    final long[] admittedNanos;
     /** When each followed place's registration was acknowledged, from the resume; 0: not. */
-    final long[] registeredNanos = new long[admit + 1];
+    final long[] registeredNanos;
     final Map<String, Long> errors = new TreeMap<>();
     final Promise<Void> done = Promise.promise();
     long startNanos;
@@ -333,7 +346,11 @@ public final class LobbyBench implements Callable<Integer> {
     int settled;
     boolean polling;
 
-    Follow(HttpClientAgent http, HttpClientAgent poller, String lobby, String event, String[] ticketByPlace) {
+    Follow(HttpClientAgent http, HttpClientAgent poller, String lobby, String event, String[] ticketByPlace,
+        int places) {
+      this.places = places;
+      this.admittedNanos = new long[places + 1];
+      this.registeredNanos = new long[places + 1];
       this.http = http;
       this.poller = poller;
       this.lobby = lobby;
@@ -343,15 +360,15 @@ public final class LobbyBench implements Callable<Integer> {
 
     Future<Void> start(Vertx vertx) {
       startNanos = System.nanoTime();
-      if (admit == 0) {
+      if (places == 0) {
         return Future.succeededFuture();
       }
-      long deadline = startNanos + TimeUnit.SECONDS.toNanos((long) (admit / rate) + 60);
+      long deadline = startNanos + TimeUnit.SECONDS.toNanos((long) (places / rate) + 60);
       vertx.setPeriodic(POLL_MILLIS, timer -> {
         if (done.future().isComplete()) {
           vertx.cancelTimer(timer);
         } else if (System.nanoTime() > deadline) {
-          errors.merge("not settled a minute after the line should have served them", (long) (admit - settled),
+          errors.merge("not settled a minute after the line should have served them", (long) (places - settled),
               Long::sum);
           done.tryComplete();
         } else if (!polling) {
@@ -371,7 +388,7 @@ public final class LobbyBench implements Callable<Integer> {
         }
         long serving = new JsonObject(answer.result().body()).getLong("serving");
         long seenNanos = System.nanoTime() - startNanos;
-        for (; nextPlace <= Math.min(serving, admit); nextPlace++) {
+        for (; nextPlace <= Math.min(serving, places); nextPlace++) {
           exchange(nextPlace, seenNanos);
         }
       });
@@ -413,7 +430,7 @@ public final class LobbyBench implements Callable<Integer> {
       if (error != null) {
         errors.merge(error, 1L, Long::sum);
       }
-      if (++settled == admit) {
+      if (++settled == places) {
         done.tryComplete();
       }
     }
@@ -436,7 +453,7 @@ public final class LobbyBench implements Callable<Integer> {
       double sumP = 0;
       double sumTT = 0;
       double sumTP = 0;
-      for (int place = 1; place <= admit; place++) {
+      for (int place = 1; place <= places; place++) {
         if (admittedNanos[place] > 0) {
           double t = admittedNanos[place] / 1e9;
           n++;
@@ -537,17 +554,19 @@ public final class LobbyBench implements Callable<Integer> {
 
   // ---- the report ----
 
-  private int report(String where, Burst warm, Burst burst, Memory before, Memory after, String early, Follow follow,
-      String stored) {
+  private int report(String where, Burst warm, Follow warmFollow, Burst burst, Memory before, Memory after,
+      String early, Follow follow, String stored) {
     System.out.printf(Locale.ROOT, "%nfoyer bench lobby: %d arrivals in a burst over %d connections on %d of the "
             + "bench's event loops into a paused line, then admitting %.0f/s, the first %d places followed; "
             + "%d cores, %s %s, %s%n%s%n%n", arrivals, concurrency, eventLoops.count, rate, admit,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), LocalDate.now(), where);
     if (warm != null) {
-      System.out.printf(Locale.ROOT, "warm-up: %d joins accepted in %.1f s (%.0f/s) into a lobby of their own, not "
-          + "counted%s%n%n", warm.accepted, warm.seconds, warm.accepted / warm.seconds,
-          warm.notAccepted.isEmpty() ? "" : "; not accepted " + warm.notAccepted);
+      System.out.printf(Locale.ROOT, "warm-up, not counted: %d joins accepted in %.1f s (%.0f/s) into a lobby of their "
+          + "own, then %d of its first %d admitted and registered%s%n%n", warm.accepted, warm.seconds,
+          warm.accepted / warm.seconds, warmFollow.registered(), warmFollow.places,
+          warm.notAccepted.isEmpty() && warmFollow.errors.isEmpty() ? ""
+              : "; not accepted " + warm.notAccepted + ", errors " + warmFollow.errors);
     }
     Histogram h = burst.latencyMicros;
     boolean anyJoin = h.getTotalCount() > 0;
@@ -560,7 +579,7 @@ public final class LobbyBench implements Callable<Integer> {
     String nodeCpu = Double.isNaN(burst.nodeCpuSeconds) ? "node not measured (not started by the bench)"
         : String.format(Locale.ROOT, "node %.1f s (%.0f us a join)", burst.nodeCpuSeconds,
             burst.nodeCpuSeconds * 1e6 / burst.accepted);
-    System.out.printf(Locale.ROOT, "CPU during the burst: %s, bench %.1f s (%.0f us a join), of %.1f "
+    System.out.printf(Locale.ROOT, "%nCPU during the burst: %s, bench %.1f s (%.0f us a join), of %.1f "
         + "core-seconds%n%n", nodeCpu, burst.benchCpuSeconds, burst.benchCpuSeconds * 1e6 / burst.accepted,
         burst.seconds * Runtime.getRuntime().availableProcessors());
     if (!burst.notAccepted.isEmpty()) {
