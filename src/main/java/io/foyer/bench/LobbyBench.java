@@ -48,6 +48,8 @@ public final class LobbyBench implements Callable<Integer> {
 
   /** The burst's connections stay well below a process's 20,000 open files, on the bench's side and the node's. */
   private static final int MAX_CONCURRENCY = 10_000;
+  /** The bench keeps every arrival's ticket, a few hundred bytes each: two million fit a default heap. */
+  private static final int MAX_ARRIVALS = 2_000_000;
   /** How often the bench asks "now serving": as often as a node refreshes its view of a line. */
   private static final long POLL_MILLIS = 200;
   /**
@@ -80,8 +82,8 @@ public final class LobbyBench implements Callable<Integer> {
   // a fresh node compiles its join path while it answers: the first burst into a cold node ran at a fifth of the
   // rate of the same burst a few seconds later
   @Option(names = "--warmup", defaultValue = "10", description = "Seconds of joins into a lobby of their own before "
-      + "the measured burst, not counted: the node's and the bench's JIT compilers settle "
-      + "(default: ${DEFAULT-VALUE})")
+      + "the measured burst, then two seconds of its admissions followed, none counted: the node's and the bench's "
+      + "JIT compilers settle (default: ${DEFAULT-VALUE})")
   int warmup;
 
   @Mixin
@@ -95,10 +97,10 @@ public final class LobbyBench implements Callable<Integer> {
     if (admit < 0) {
       admit = (int) Math.min(arrivals, Math.round(rate * 20));
     }
-    if (arrivals < 1 || arrivals > 10_000_000 || !(rate >= 1 && rate <= 1_000_000) || concurrency < 1
+    if (arrivals < 1 || arrivals > MAX_ARRIVALS || !(rate >= 1 && rate <= 1_000_000) || concurrency < 1
         || concurrency > MAX_CONCURRENCY || admit > arrivals || warmup < 0 || !eventLoops.valid()
         || (target.url != null && target.apiKey == null)) {
-      System.err.println("foyer bench lobby: --arrivals from 1 to 10000000, --rate from 1 to 1000000, --concurrency "
+      System.err.println("foyer bench lobby: --arrivals from 1 to " + MAX_ARRIVALS + ", --rate from 1 to 1000000, --concurrency "
           + "from 1 to " + MAX_CONCURRENCY + ", --admit at most the arrivals, --warmup at least 0, --event-loops "
           + "from 1 to 64, and --api-key with --url");
       return 2;
