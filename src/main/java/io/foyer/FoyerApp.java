@@ -204,15 +204,16 @@ public final class FoyerApp {
       PrometheusMeterRegistry metrics, Store store, LiveState live, Credentials credentials,
       Capabilities capabilities, Opened opened) {
     AuthHandlers auth = new AuthHandlers(credentials);
+    // routes are matched in this order, one pattern after another: the lobby, which takes the bursts, first
     List<ApiRoutes> api = List.of(
+        new LobbyRoutes(auth),
         new EventRoutes(auth),
         new RegistrationRoutes(auth),
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(auth, capabilities.catalog()),
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),
         new InteractionRoutes(auth),
-        new QuizRoutes(auth),
-        new LobbyRoutes(auth));
+        new QuizRoutes(auth));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),

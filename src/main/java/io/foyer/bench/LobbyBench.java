@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -52,6 +53,8 @@ public final class LobbyBench implements Callable<Integer> {
   private static final int MAX_ARRIVALS = 2_000_000;
   /** How often the bench asks "now serving": as often as a node refreshes its view of a line. */
   private static final long POLL_MILLIS = 200;
+  /** Requests of the baseline after the burst: enough for a steady rate, few enough to take seconds. */
+  private static final int BASELINE_REQUESTS = 50_000;
   /**
    * The most a line may serve at once when it resumes: the credit of one tick of the driving node (the default
    * lobby.tickMillis), which it earned before the resume.
@@ -152,6 +155,7 @@ public final class LobbyBench implements Callable<Integer> {
       burst.nodeCpuSeconds = node == null ? Double.NaN : (node.cpuNanos() - nodeCpu) / 1e9;
       burst.benchCpuSeconds = (benchCpuNanos() - benchCpu) / 1e9;
       Memory after = memory(http, node);
+      burst.baselinePerSecond = baseline(vertx, loops, base, Math.min(arrivals, BASELINE_REQUESTS));
       String early = refusedBeforeItsTurn(http, lobby, burst);
       expect(BenchApi.call(http, HttpMethod.POST, lobby + "/resume", key, null), 200);
       Follow follow = new Follow(http, poller, lobby, "/api/events/" + eventId, burst.ticketByPlace, admit);
@@ -209,6 +213,7 @@ public final class LobbyBench implements Callable<Integer> {
     double seconds;
     double nodeCpuSeconds;
     double benchCpuSeconds;
+    double baselinePerSecond;
 
     Burst(int arrivals) {
       ticketByPlace = new String[arrivals + 1];
@@ -271,16 +276,52 @@ public final class LobbyBench implements Callable<Integer> {
   private Burst burst(Vertx vertx, List<Context> loops, URI base, String lobby, int joins, long deadlineNanos,
       Burst burst) throws Exception {
     AtomicInteger handedOut = new AtomicInteger();
+    burst.seconds = spread(vertx, loops, base, (http, done) -> joinNext(http, lobby,
+        () -> handedOut.getAndIncrement() < joins && System.nanoTime() < deadlineNanos, burst, 0, done));
+    return burst;
+  }
+
+  /**
+   * The same number of requests to the server's cheapest route, GET /health/live, over the same connections and
+   * loops: what this machine allows any request, joins included, with this client. Returns requests per second.
+   */
+  private double baseline(Vertx vertx, List<Context> loops, URI base, int requests) throws Exception {
+    AtomicInteger handedOut = new AtomicInteger();
+    AtomicInteger answered = new AtomicInteger();
+    double seconds = spread(vertx, loops, base, (http, done) -> askNext(http, handedOut, requests, answered, done));
+    return answered.get() / seconds;
+  }
+
+  private static void askNext(HttpClientAgent http, AtomicInteger handedOut, int requests, AtomicInteger answered,
+      Promise<Void> done) {
+    if (handedOut.getAndIncrement() >= requests) {
+      done.complete();
+      return;
+    }
+    BenchApi.call(http, HttpMethod.GET, "/health/live", null, null).onComplete(answer -> {
+      if (answer.succeeded() && answer.result().status() == 200) {
+        answered.incrementAndGet();
+      }
+      askNext(http, handedOut, requests, answered, done);
+    });
+  }
+
+  /**
+   * Runs --concurrency senders spread over the loops, each over keep-alive connections of its loop's own pool (a
+   * connection lives on the loop that opened it), one request at a time, until each says it is done; returns the
+   * seconds it took.
+   */
+  private double spread(Vertx vertx, List<Context> loops, URI base,
+      BiConsumer<HttpClientAgent, Promise<Void>> sender) throws Exception {
     int perLoop = (concurrency + loops.size() - 1) / loops.size();
     List<HttpClientAgent> clients = loops.stream().map(loop -> client(vertx, base, perLoop)).toList();
     List<Future<Void>> senders = new ArrayList<>();
     long start = System.nanoTime();
-    for (int sender = 0; sender < concurrency; sender++) {
-      int loop = sender % loops.size();
+    for (int each = 0; each < concurrency; each++) {
+      int loop = each % loops.size();
       senders.add(BenchApi.on(loops.get(loop), () -> {
         Promise<Void> done = Promise.promise();
-        joinNext(clients.get(loop), lobby, () -> handedOut.getAndIncrement() < joins
-            && System.nanoTime() < deadlineNanos, burst, 0, done);
+        sender.accept(clients.get(loop), done);
         return done.future();
       }));
     }
@@ -289,8 +330,7 @@ public final class LobbyBench implements Callable<Integer> {
     } finally {
       clients.forEach(HttpClientAgent::close);
     }
-    burst.seconds = (System.nanoTime() - start) / 1e9;
-    return burst;
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private static void joinNext(HttpClientAgent http, String lobby, BooleanSupplier more, Burst burst, long lastPlace,
@@ -578,6 +618,9 @@ public final class LobbyBench implements Callable<Integer> {
         burst.seconds, anyJoin ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
         anyJoin ? h.getValueAtPercentile(99) / 1000.0 : Double.NaN, anyJoin ? h.getMaxValue() / 1000.0 : Double.NaN,
         arrivals - burst.accepted);
+    System.out.printf(Locale.ROOT, "baseline, the same connections asking GET /health/live: %.0f/s; joins "
+        + "accepted at %.0f%% of it%n", burst.baselinePerSecond, 100 * burst.accepted / burst.seconds
+        / burst.baselinePerSecond);
     String nodeCpu = Double.isNaN(burst.nodeCpuSeconds) ? "node not measured (not started by the bench)"
         : String.format(Locale.ROOT, "node %.1f s (%.0f us a join)", burst.nodeCpuSeconds,
             burst.nodeCpuSeconds * 1e6 / burst.accepted);
