@@ -368,7 +368,7 @@ public final class LobbyVerticle extends VerticleBase {
         .put("ticket", passes.ticket(ticket))
         .put("place", place)
         .put("ahead", turn ? Long.valueOf(0) : ahead)
-        .put("etaSeconds", turn || ahead == null || !view.state().open() ? null
+        .put("etaSeconds", turn || ahead == null || !view.state().open() || view.state().paused() ? null
             : Math.round(10.0 * (ahead + 1) / view.settings().admissionPerSecond()) / 10.0)
         .put("heartbeatSeconds", view.settings().heartbeat().toSeconds());
   }
