@@ -10,25 +10,35 @@
 // It authenticates, subscribes, answers nothing twice, and after a dropped connection reconnects with
 // exponential backoff and full jitter, then resumes each topic from the last sequence number it saw, so the
 // page gets every missed message once and in order (or a reset when too far behind).
+//
+// The lobby (docs/protocol.md#lobby): waitInLobby(eventId) joins an event's lobby and resolves with an admission
+// token once the attendee's turn comes (at once when the lobby is closed), telling the page its place meanwhile:
+//
+//   const { admission } = await waitInLobby(42, { onStatus: (s) => show(s.ahead, s.etaSeconds) });
+//   await fetch('/api/events/42/registrations', { method: 'POST', headers: { 'Foyer-Admission': admission, ... } });
 
 const PROTOCOL_VERSION = 1;
 // close codes after which reconnecting with the same token cannot help
 const FATAL_CLOSE_CODES = new Set([1009, 4001, 4003]);
+// the live page is full while the lobby is open: the page goes through the lobby, then connects with `admission`
+const ADMISSION_REQUIRED = 4007;
 // sent too fast (4029): come back, but not soon
 const RATE_LIMITED_DELAY_MS = 60000;
 
 export class FoyerClient extends EventTarget {
   /**
    * @param {object} options
-   * @param {string} options.token attendee token (from registering) or organizer API key
+   * @param {string} options.token attendee token (from registering), organizer API key, or lobby ticket
+   * @param {string} [options.admission] the lobby's admission, for an event whose full live page the lobby guards
    * @param {string[]} [options.topics] topics to subscribe to once connected
    * @param {string} [options.url] WebSocket URL; default: /ws on the page's host
    * @param {number} [options.minBackoffMs] first reconnect delay ceiling (default 500)
    * @param {number} [options.maxBackoffMs] largest reconnect delay ceiling (default 30000)
    */
-  constructor({ token, topics = [], url, minBackoffMs = 500, maxBackoffMs = 30000 }) {
+  constructor({ token, admission, topics = [], url, minBackoffMs = 500, maxBackoffMs = 30000 }) {
     super();
     this.token = token;
+    this.admission = admission;
     this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
     this.minBackoffMs = minBackoffMs;
     this.maxBackoffMs = maxBackoffMs;
@@ -78,7 +88,8 @@ export class FoyerClient extends EventTarget {
     const socket = new WebSocket(this.url);
     this.socket = socket;
     // events of a socket that has since been replaced are ignored
-    socket.onopen = () => socket === this.socket && this.send({ type: 'hello', v: PROTOCOL_VERSION, token: this.token });
+    socket.onopen = () => socket === this.socket && this.send({ type: 'hello', v: PROTOCOL_VERSION, token: this.token,
+      ...(this.admission ? { admission: this.admission } : {}) });
     socket.onmessage = (event) => socket === this.socket && this.onFrame(JSON.parse(event.data));
     socket.onclose = (event) => socket === this.socket && this.onClose(event);
   }
@@ -89,7 +100,11 @@ export class FoyerClient extends EventTarget {
         this.welcome = frame;
         this.attempt = 0;
         this.emit('open', frame);
+        if (frame.lobby) this.lobbyTicket(frame.lobby);
         for (const topic of this.topics.keys()) this.sendSubscribe(topic);
+        break;
+      case 'lobby-ticket':
+        this.lobbyTicket(frame);
         break;
       case 'message': {
         const last = this.topics.get(frame.topic);
@@ -131,6 +146,10 @@ export class FoyerClient extends EventTarget {
     this.socket = null;
     this.emit('close', { code: event.code, reason: event.reason });
     if (this.stopped) return;
+    if (event.code === ADMISSION_REQUIRED) {
+      this.emit('admission-required', { code: event.code, reason: event.reason });
+      return;
+    }
     if (FATAL_CLOSE_CODES.has(event.code)) {
       this.emit('fatal', { code: event.code, reason: event.reason });
       return;
@@ -162,7 +181,73 @@ export class FoyerClient extends EventTarget {
     return id;
   }
 
+  /** A waiting socket's renewed ticket: kept to reconnect with (an old one expires), and told to the page. */
+  lobbyTicket(status) {
+    if (status.ticket) this.token = status.ticket;
+    this.emit('lobby-ticket', status);
+  }
+
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
+}
+
+/**
+ * Joins an event's lobby and waits for the attendee's turn over a waiting socket, whose "now serving" messages
+ * give the place, the places ahead and the wait; resolves with {admission, expiresAt} once the ticket is exchanged
+ * (at once when the lobby is closed). A ticket that expired or a lobby that cannot be joined rejects.
+ *
+ * @param {number} eventId
+ * @param {object} [options]
+ * @param {string} [options.email] counted against the per-email limit of joins
+ * @param {(status: {place, serving, ahead, etaSeconds, paused, open}) => void} [options.onStatus] each change
+ * @param {string} [options.base] the server's origin (default: the page's)
+ * @param {string} [options.url] WebSocket URL (default: /ws on the page's host)
+ */
+export async function waitInLobby(eventId, { email, onStatus = () => {}, base = '', url } = {}) {
+  const lobby = `${base}/api/events/${eventId}/lobby`;
+  const joined = await answer(fetch(lobby, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(email ? { email } : {}) }));
+  if (joined.status === 'admitted') return { admission: joined.admission, expiresAt: joined.expiresAt };
+  let status = joined;
+  const client = new FoyerClient({ url, token: joined.ticket, topics: [`lobby:${eventId}`] });
+  return new Promise((resolve, reject) => {
+    let exchanging = false;
+    const stop = (settle, value) => { client.close(); settle(value); };
+    const tell = () => {
+      const place = status.place;
+      const ahead = place == null ? null : Math.max(0, place - status.serving - 1);
+      onStatus({ place, serving: status.serving, ahead, paused: status.paused, open: status.open,
+        etaSeconds: ahead == null || status.paused || !status.open ? null : (ahead + 1) / status.ratePerSecond });
+      // the line closed (everyone in it is served) or reached this place: exchange the latest ticket
+      if (!exchanging && (status.open === false || (place != null && place <= status.serving))) {
+        exchanging = true;
+        answer(fetch(`${lobby}/admission`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ticket: client.token }) }))
+          .then((admitted) => stop(resolve, { admission: admitted.admission, expiresAt: admitted.expiresAt }))
+          .catch((problem) => {
+            exchanging = false;
+            if (problem.code !== 'not-your-turn') stop(reject, problem);
+          });
+      }
+    };
+    client.addEventListener('lobby-ticket', (e) => { status = { ...status, ...e.detail }; tell(); });
+    client.addEventListener('message', (e) => {
+      if (e.detail.kind === 'lobby') { status = { ...status, ...e.detail.data }; tell(); }
+    });
+    client.addEventListener('error', (e) => {
+      if (e.detail.code === 'ticket-expired' || e.detail.code === 'not-found') stop(reject, e.detail);
+    });
+    client.addEventListener('fatal', (e) => stop(reject, { code: 'unauthorized', detail: e.detail.reason }));
+    client.connect();
+    tell();
+  });
+}
+
+/** The JSON body of a response, or its problem+json as the rejection. */
+async function answer(request) {
+  const response = await request;
+  const body = await response.json();
+  if (!response.ok) throw body;
+  return body;
 }

@@ -8,17 +8,21 @@ import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
 import io.foyer.testing.NodeJs;
 import io.foyer.testing.TestNodes;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +65,55 @@ class FoyerClientJsTest {
           .map(l -> l.getString("body")).toList();
       assertThat(bodies).containsExactly("m1", "m2", "m3", "m4", "m5");
       assertThat(seen).anyMatch(l -> "close".equals(l.getString("event")) && l.getInteger("code") == 1012);
+    } finally {
+      if (script != null) {
+        script.destroyForcibly();
+      }
+      await(node.stop());
+    }
+  }
+
+  /**
+   * The page's wait in a lobby: with three places ahead and the line paused, the page says 3 ahead and no wait
+   * time; resumed, its turn comes, it exchanges its latest ticket, and the admission registers the attendee.
+   */
+  @Test
+  void aPageWaitsItsTurnInTheLobbyAndRegistersWithItsAdmission() throws Exception {
+    NodeJs.require();
+    FoyerApp node = TestNodes.start(Map.of("FOYER_LIVE_ENGINE", "memory"));
+    Process script = null;
+    try (Api api = new Api(node.httpPort())) {
+      long eventId = api.createEvent(new JsonObject());
+      String lobby = "/api/events/" + eventId + "/lobby";
+      assertThat(api.send(HttpMethod.PUT, lobby + "/settings", ADMIN_KEY, new JsonObject()
+          .put("mode", "always").put("admissionRate", 2)).statusCode()).isEqualTo(200);
+      Awaitility.await().atMost(5, TimeUnit.SECONDS)
+          .until(() -> api.get(lobby, null).bodyAsJsonObject().getBoolean("open"));
+      api.post(lobby + "/pause", ADMIN_KEY, null);
+      for (int i = 0; i < 3; i++) {
+        assertThat(api.post(lobby, null, null).statusCode()).isEqualTo(202);
+      }
+      script = new ProcessBuilder("node", "--experimental-websocket", "--no-warnings",
+          Path.of("src/test/resources/foyer-lobby-check.mjs").toAbsolutePath().toString(),
+          Path.of("webroot/foyer-client.js").toAbsolutePath().toUri().toString(),
+          "http://127.0.0.1:" + node.httpPort(), "ws://127.0.0.1:" + node.httpPort() + "/ws", Long.toString(eventId))
+          .redirectErrorStream(true).start();
+      BlockingQueue<JsonObject> lines = lines(script);
+      awaitLine(lines, l -> "status".equals(l.getString("event")) && Long.valueOf(3).equals(l.getLong("ahead"))
+          && Boolean.TRUE.equals(l.getBoolean("paused")) && l.getValue("etaSeconds") == null);
+
+      api.post(lobby + "/resume", ADMIN_KEY, null);
+      awaitEvent(lines, "admitted");
+      assertThat(script.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      String admission = seen.stream().filter(l -> "admitted".equals(l.getString("event"))).findFirst().orElseThrow()
+          .getString("admission");
+      int registered = await(api.client().post("/api/events/" + eventId + "/registrations")
+          .putHeader("Content-Type", "application/json").putHeader("Foyer-Admission", admission)
+          .sendBuffer(Buffer.buffer(Api.attendee("lobby-js@example.org").encode())))
+          .statusCode();
+      assertThat(registered).isEqualTo(201);
+      assertThat(seen).filteredOn(l -> "status".equals(l.getString("event")) && l.getValue("ahead") != null)
+          .extracting(l -> l.getLong("ahead")).isSortedAccordingTo(Comparator.reverseOrder());
     } finally {
       if (script != null) {
         script.destroyForcibly();
