@@ -7,6 +7,7 @@ import io.foyer.events.EventsVerticle;
 import io.foyer.gateway.GatewayNode;
 import io.foyer.interactions.InteractionsVerticle;
 import io.foyer.live.LiveState;
+import io.foyer.lobby.LobbyDesks;
 import io.foyer.lobby.LobbyVerticle;
 import io.foyer.presence.AttendanceVerticle;
 import io.foyer.presence.Presence;
@@ -29,13 +30,14 @@ import java.util.function.Supplier;
  * event-bus consumers are registered) and undeployed in reverse, so that each writer has written what it
  * accepted before the parts it needs go away.
  */
-record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, GatewayNode gateway,
+record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, GatewayNode gateway, LobbyDesks lobby,
     List<String> deployments) {
 
   static Future<Capabilities> deploy(Vertx vertx, FoyerConfig config, String nodeId, Pool pool, LiveState live,
       Credentials credentials, MeterRegistry metrics) {
     EventCatalog catalog = new EventCatalog(vertx, pool);
     Presence presence = new Presence(live, nodeId);
+    LobbyDesks lobby = new LobbyDesks(pool, catalog, live, presence, credentials.lobby(), config.lobby(), metrics);
     List<String> deployments = new ArrayList<>();
     RegistrationWriter registrationWriter = new RegistrationWriter(pool, config.writer(), metrics);
     return deployInOrder(vertx, deployments, List.of(
@@ -49,11 +51,11 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
         // interactions and the lobby push to attendees, so they start once the gateway runs
         .compose(gateway -> deployInOrder(vertx, deployments, List.of(once(new InteractionsVerticle(pool, catalog,
             live, gateway.gateway(), config.writer(), config.interactions(), metrics, nodeId)),
-            once(new LobbyVerticle(pool, catalog, live, gateway.gateway(), presence, credentials.lobby(),
-                config.lobby(), metrics, nodeId))))
+            once(new LobbyVerticle(pool, catalog, live, gateway.gateway(), presence, lobby, config.lobby(), metrics,
+                nodeId))))
             .map(gateway)
             .recover(err -> gateway.close().transform(x -> Future.failedFuture(err))))
-        .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, deployments))
+        .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, lobby, deployments))
         .recover(err -> undeploy(vertx, deployments).transform(x -> Future.failedFuture(err)));
   }
 

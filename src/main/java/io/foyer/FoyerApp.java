@@ -206,9 +206,9 @@ public final class FoyerApp {
     AuthHandlers auth = new AuthHandlers(credentials);
     // routes are matched in this order, one pattern after another: the lobby, which takes the bursts, first
     List<ApiRoutes> api = List.of(
-        new LobbyRoutes(auth),
+        new LobbyRoutes(auth, capabilities.lobby()),
         new EventRoutes(auth),
-        new RegistrationRoutes(auth),
+        new RegistrationRoutes(auth, capabilities.lobby()),
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(auth, capabilities.catalog()),
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),

@@ -34,17 +34,21 @@ public final class LobbyRoutes implements ApiRoutes {
   public static final String TICKET_HEADER = "Foyer-Lobby-Ticket";
 
   private final AuthHandlers auth;
+  private final LobbyDesks desks;
 
-  public LobbyRoutes(AuthHandlers auth) {
+  public LobbyRoutes(AuthHandlers auth, LobbyDesks desks) {
     this.auth = auth;
+    this.desks = desks;
   }
 
+  /** Mounted once per HTTP verticle, on its context: attendees' requests are answered by that loop's desk. */
   @Override
   public void mount(Vertx vertx, Router api) {
     String base = "/events/:eventId/lobby";
-    api.post(base).handler(this::join);
-    api.get(base).handler(this::status);
-    api.post(base + "/admission").handler(this::admit);
+    LobbyDesk desk = desks.here();
+    api.post(base).handler(ctx -> join(ctx, desk));
+    api.get(base).handler(ctx -> status(ctx, desk));
+    api.post(base + "/admission").handler(ctx -> admit(ctx, desk));
     api.get(base + "/settings").handler(auth.organizer()).handler(ctx -> answer(ctx, LobbyMessages.SETTINGS,
         new OfEvent(organizerEvent(ctx))));
     api.put(base + "/settings").handler(auth.organizer()).handler(this::changeSettings);
@@ -55,7 +59,7 @@ public final class LobbyRoutes implements ApiRoutes {
         new Lines(AuthHandlers.organizer(ctx).eventScope())));
   }
 
-  private void join(RoutingContext ctx) {
+  private void join(RoutingContext ctx, LobbyDesk desk) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     String email = null;
     if (ctx.body() != null && ctx.body().length() > 0) {
@@ -66,24 +70,25 @@ public final class LobbyRoutes implements ApiRoutes {
       email = (String) given;
     }
     Join join = new Join(eventId, email, ctx.request().remoteAddress().hostAddress());
-    Bus.<JsonObject>request(ctx.vertx(), LobbyMessages.JOIN, join).onComplete(Replies.to(ctx, answer ->
+    desk.join(join).onComplete(Replies.to(ctx, answer ->
         ctx.response().setStatusCode("admitted".equals(answer.getString("status")) ? 200 : 202)
             .putHeader("Content-Type", "application/json").end(answer.encode())));
   }
 
-  private void status(RoutingContext ctx) {
+  private void status(RoutingContext ctx, LobbyDesk desk) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     String ticket = ctx.request().getHeader(TICKET_HEADER);
-    answer(ctx, LobbyMessages.STATUS, new Status(eventId, ticket != null ? ticket : ctx.request().getParam("ticket")));
+    desk.status(new Status(eventId, ticket != null ? ticket : ctx.request().getParam("ticket")))
+        .onComplete(Replies.to(ctx, ctx::json));
   }
 
-  private void admit(RoutingContext ctx) {
+  private void admit(RoutingContext ctx, LobbyDesk desk) {
     long eventId = RequestBodies.idParam(ctx, "eventId");
     Object ticket = RequestBodies.jsonObject(ctx).getValue("ticket");
     if (!(ticket instanceof String text) || text.isBlank()) {
       throw new ProblemException(ProblemType.VALIDATION, "ticket is required: the ticket the lobby gave you");
     }
-    answer(ctx, LobbyMessages.ADMIT, new Admit(eventId, text));
+    desk.admit(new Admit(eventId, text)).onComplete(Replies.to(ctx, ctx::json));
   }
 
   private void changeSettings(RoutingContext ctx) {

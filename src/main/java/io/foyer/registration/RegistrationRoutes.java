@@ -7,7 +7,8 @@ import io.foyer.bus.Bus;
 import io.foyer.http.Replies;
 import io.foyer.http.RequestBodies;
 import io.foyer.http.RouterFactory.ApiRoutes;
-import io.foyer.lobby.LobbyMessages;
+import io.foyer.lobby.LobbyDesk;
+import io.foyer.lobby.LobbyDesks;
 import io.foyer.lobby.LobbyMessages.CheckRegistration;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
@@ -40,9 +41,11 @@ public final class RegistrationRoutes implements ApiRoutes {
   public static final String ADMISSION_HEADER = "Foyer-Admission";
 
   private final AuthHandlers auth;
+  private final LobbyDesks lobby;
 
-  public RegistrationRoutes(AuthHandlers auth) {
+  public RegistrationRoutes(AuthHandlers auth, LobbyDesks lobby) {
     this.auth = auth;
+    this.lobby = lobby;
   }
 
   @Override
@@ -51,7 +54,8 @@ public final class RegistrationRoutes implements ApiRoutes {
     // what the node's registration writer last said of its admission, kept on this HTTP verticle's event loop
     AtomicReference<Admission> admission = new AtomicReference<>(Admission.OPEN);
     Bus.listen(vertx, RegistrationMessages.ADMISSION, admission::set);
-    api.post(base).handler(ctx -> register(ctx, admission.get()));
+    LobbyDesk desk = lobby.here();
+    api.post(base).handler(ctx -> register(ctx, admission.get(), desk));
     api.get(base + "/me").handler(auth.attendee()).handler(this::mine);
     api.patch(base + "/me").handler(auth.attendee()).handler(this::updateMine);
     api.delete(base + "/me").handler(auth.attendee()).handler(this::cancelMine);
@@ -63,7 +67,7 @@ public final class RegistrationRoutes implements ApiRoutes {
     api.delete(base + "/:registrationId/personal-data").handler(auth.organizer()).handler(this::erase);
   }
 
-  private void register(RoutingContext ctx, Admission admission) {
+  private void register(RoutingContext ctx, Admission admission, LobbyDesk desk) {
     if (admission.refusing(System.nanoTime())) {
       // the writer refuses for now: answered here, without the work and the hops of a registration
       ctx.fail(new ProblemException(ProblemType.OVERLOADED, "too many registrations waiting to be written; retry "
@@ -76,7 +80,7 @@ public final class RegistrationRoutes implements ApiRoutes {
     // while the event's lobby is open, only an admitted attendee registers (docs/api.md#lobby)
     CheckRegistration admitted = new CheckRegistration(eventId, ctx.request().getHeader(ADMISSION_HEADER),
         body.getValue("email") instanceof String email ? email : null);
-    RegistrationRoutes.<Void>ask(ctx, LobbyMessages.CHECK_REGISTRATION, admitted)
+    desk.checkRegistration(admitted)
         .compose(v -> RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request))
         .onComplete(Replies.to(ctx, answer -> {
           if (answer.holder()) {

@@ -1,0 +1,61 @@
+package io.foyer.lobby;
+
+import io.foyer.auth.LobbyPasses;
+import io.foyer.config.FoyerConfig.LobbyConfig;
+import io.foyer.events.EventCatalog;
+import io.foyer.live.LiveState;
+import io.foyer.presence.Presence;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+/** The lobby desks of a node, one per context that asks (each HTTP loop, the lobby verticle), and what they share. */
+public final class LobbyDesks {
+
+  private static final String DESK = "foyer.lobby.desk";
+
+  final Pool pool;
+  final EventCatalog catalog;
+  final LiveState live;
+  final Presence presence;
+  final LobbyPasses passes;
+  final LobbyConfig config;
+  final Counter wentAhead;
+  final Counter queued;
+  final Counter admissions;
+
+  public LobbyDesks(Pool pool, EventCatalog catalog, LiveState live, Presence presence, LobbyPasses passes,
+      LobbyConfig config, MeterRegistry metrics) {
+    this.pool = pool;
+    this.catalog = catalog;
+    this.live = live;
+    this.presence = presence;
+    this.passes = passes;
+    this.config = config;
+    this.wentAhead = joins(metrics, "admitted");
+    this.queued = joins(metrics, "waiting");
+    this.admissions = Counter.builder("foyer.lobby.admissions").description("tickets exchanged for an admission "
+        + "(an exchange asked again counts again)").register(metrics);
+  }
+
+  private static Counter joins(MeterRegistry metrics, String outcome) {
+    return Counter.builder("foyer.lobby.joins").tag("outcome", outcome)
+        .description("lobby joins answered: admitted at once (lobby closed) or given a place").register(metrics);
+  }
+
+  /** The desk of the calling context, made on its first use there; call it on an event loop or verticle context. */
+  public LobbyDesk here() {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      throw new IllegalStateException("a lobby desk serves a Vert.x context; none is current");
+    }
+    LobbyDesk desk = context.get(DESK);
+    if (desk == null) {
+      desk = new LobbyDesk(this, context);
+      context.put(DESK, desk);
+    }
+    return desk;
+  }
+}
