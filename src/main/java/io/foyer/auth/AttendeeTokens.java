@@ -23,7 +23,7 @@ import java.util.UUID;
 public final class AttendeeTokens {
 
   static final String SECRET_FILE = "token-secret";
-  private static final String ISSUER = "foyer";
+  static final String ISSUER = "foyer";
   private static final String ROLE = "attendee";
 
   private final JWTAuth jwt;

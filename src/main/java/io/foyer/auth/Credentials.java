@@ -22,7 +22,7 @@ public record Credentials(OrganizerKeys keys, AttendeeTokens tokens, PresenterTo
       JWTAuth signer = AttendeeTokens.signer(vertx, secret, false);
       // the lobby tells an expired admission from a forged one, so it checks expiry itself
       return new Credentials(keys, new AttendeeTokens(signer, config.attendeeTokenTtl()),
-          new PresenterTokens(signer, pool), new LobbyPasses(AttendeeTokens.signer(vertx, secret, true)));
+          new PresenterTokens(signer, pool), new LobbyPasses(AttendeeTokens.signer(vertx, secret, true), secret));
     }, false);
   }
 }

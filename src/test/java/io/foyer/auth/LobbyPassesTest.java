@@ -9,6 +9,7 @@ import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ class LobbyPassesTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    passes = new LobbyPasses(AttendeeTokens.signer(vertx, SECRET, true));
+    passes = new LobbyPasses(AttendeeTokens.signer(vertx, SECRET, true), SECRET);
   }
 
   @AfterAll
@@ -35,10 +36,13 @@ class LobbyPassesTest {
   }
 
   @Test
-  void aTicketReadsBackAsSigned() {
+  void aTicketReadsBackAsSignedAndIsTheTokenTheJwtLibraryWouldSign() {
     Ticket ticket = new Ticket(7, 1234, 1_795_000_000_123L);
 
     assertThat(join(passes.readTicket(passes.ticket(ticket)))).isEqualTo(ticket);
+    assertThat(passes.ticket(ticket)).isEqualTo(AttendeeTokens.sign(AttendeeTokens.signer(vertx, SECRET, false),
+        new JsonObject().put("role", "lobby-ticket").put("event", 7).put("n", 1234)
+            .put("seen", 1_795_000_000_123L)));
   }
 
   @Test
@@ -67,7 +71,8 @@ class LobbyPassesTest {
     Instant issued = Instant.now();
     String ticket = passes.ticket(new Ticket(7, 1, issued.toEpochMilli()));
     String admission = passes.admission(new Admission(7, "q1", issued.plusSeconds(600)), issued);
-    LobbyPasses otherSecret = new LobbyPasses(AttendeeTokens.signer(vertx, SECRET + "-other", true));
+    LobbyPasses otherSecret = new LobbyPasses(AttendeeTokens.signer(vertx, SECRET + "-other", true),
+        SECRET + "-other");
 
     assertProblem(passes.readAdmission(ticket), ProblemType.INVALID_ADMISSION);
     assertProblem(passes.readTicket(admission), ProblemType.INVALID_TICKET);
