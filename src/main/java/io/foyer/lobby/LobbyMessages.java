@@ -5,17 +5,15 @@ import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
- * The lobby capability's event-bus addresses and messages (local to a node, like every capability's). The HTTP
- * routes, the gateway and registration talk to the lobby only through these.
+ * The lobby capability's event-bus addresses (local to a node, like every capability's) and the requests of its
+ * desks: the gateway asks a ticket's status and whether a socket may join the live page on the bus; the HTTP routes
+ * and registration ask their own loop's {@link LobbyDesk} with the same records; organizers' requests go on the bus.
  */
 public final class LobbyMessages {
 
   private LobbyMessages() {}
 
-  public static final String JOIN = "foyer.lobby.join";
   public static final String STATUS = "foyer.lobby.status";
-  public static final String ADMIT = "foyer.lobby.admit";
-  public static final String CHECK_REGISTRATION = "foyer.lobby.check-registration";
   public static final String CHECK_LIVE = "foyer.lobby.check-live";
   public static final String SETTINGS = "foyer.lobby.settings";
   public static final String CHANGE_SETTINGS = "foyer.lobby.change-settings";

@@ -115,12 +115,9 @@ public final class LobbyVerticle extends VerticleBase {
   public Future<?> start() {
     desk = desks.here();
     tickTimer = vertx.setPeriodic(config.tick().toMillis(), id -> tick());
-    // the attendees' questions on the bus (the gateway's); the HTTP routes ask their own loop's desk
+    // the gateway's questions on the bus; the HTTP routes ask their own loop's desk
     return Future.all(List.of(
-        Bus.serve(vertx, LobbyMessages.JOIN, desk::join),
         Bus.serve(vertx, LobbyMessages.STATUS, desk::status),
-        Bus.serve(vertx, LobbyMessages.ADMIT, desk::admit),
-        Bus.serve(vertx, LobbyMessages.CHECK_REGISTRATION, desk::checkRegistration),
         Bus.serve(vertx, LobbyMessages.CHECK_LIVE, desk::checkLive),
         Bus.serve(vertx, LobbyMessages.SETTINGS, (OfEvent request) -> desk.settingsOf(request.eventId(), true)
             .map(LobbySettings::toJson)),
