@@ -1,20 +1,18 @@
 package io.foyer.gateway;
 
+import static io.foyer.testing.LobbyCalls.lobby;
 import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
+import io.foyer.testing.LobbyCalls;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
@@ -33,11 +31,13 @@ class LobbySocketTest {
 
   private static FoyerApp node;
   private static Api api;
+  private static LobbyCalls calls;
 
   @BeforeAll
   static void start() throws Exception {
     node = TestNodes.start(Map.of("FOYER_LIVE_ENGINE", "memory"));
     api = new Api(node.httpPort());
+    calls = new LobbyCalls(api);
   }
 
   @AfterAll
@@ -49,7 +49,7 @@ class LobbySocketTest {
   @Test
   void aTicketHolderWaitsOnItsLobbyTopicWhileTheGatewayRenewsItsTicket() throws Exception {
     long eventId = lobbyOpen();
-    JsonObject joined = join(eventId);
+    JsonObject joined = calls.joinToWait(eventId);
 
     try (WsClient ws = WsClient.connect(node.httpPort(), joined.getString("ticket"))) {
       waitsAndIsRenewed(eventId, joined, ws);
@@ -95,15 +95,16 @@ class LobbySocketTest {
     Thread.sleep(Math.max(0, Duration.ofSeconds(7).minusNanos(System.nanoTime() - welcomedAt).toMillis()));
     String newest = ws.drain().stream().filter(frame -> "lobby-ticket".equals(frame.getString("type")))
         .reduce((first, second) -> second).orElseThrow().getString("ticket");
-    Api.assertProblem(status(eventId, joined.getString("ticket")), 410, "ticket-expired");
-    assertThat(status(eventId, newest).statusCode()).isEqualTo(200);
+    Api.assertProblem(calls.renew(eventId, joined.getString("ticket")), 410, "ticket-expired");
+    // the ticket as a query parameter, as a client without headers sends it
+    assertThat(api.get(lobby(eventId) + "?ticket=" + newest, null).statusCode()).isEqualTo(200);
   }
 
   @Test
   void aHelloWithATicketOfAnotherEventWaitsInThatEventsLobbyOnly() throws Exception {
     long eventId = lobbyOpen();
     long otherEvent = lobbyOpen();
-    String ticket = join(otherEvent).getString("ticket");
+    String ticket = calls.joinToWait(otherEvent).getString("ticket");
 
     try (WsClient ws = WsClient.connect(node.httpPort(), null)) {
       String hello = ws.send(new JsonObject().put("type", "hello").put("v", 1).put("token", ticket));
@@ -120,7 +121,7 @@ class LobbySocketTest {
   void aForgedAlteredOrExpiredTicketIsRefusedAndTheSocketClosed() throws Exception {
     long eventId = lobbyOpen();
     long otherEvent = lobbyOpen();
-    String ticket = join(eventId).getString("ticket");
+    String ticket = calls.joinToWait(eventId).getString("ticket");
     String[] parts = ticket.split("\\.");
     JsonObject claims = new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(parts[1])));
     String movedToOtherEvent = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
@@ -157,7 +158,7 @@ class LobbySocketTest {
       // once the page's one place is counted as taken, the next attendee goes to the lobby
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refusedWith(second, "admission-required"));
 
-      String ticket = join(eventId).getString("ticket");
+      String ticket = calls.joinToWait(eventId).getString("ticket");
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> api.post(lobby(eventId) + "/admission", null,
           new JsonObject().put("ticket", ticket)).statusCode() == 200);
       String admission = api.post(lobby(eventId) + "/admission", null, new JsonObject().put("ticket", ticket))
@@ -176,8 +177,7 @@ class LobbySocketTest {
 
   /** Registers an attendee (while the event has no lobby) and returns its token. */
   private static String register(long eventId, String name) throws Exception {
-    HttpResponse<Buffer> registered = api.post("/api/events/" + eventId + "/registrations", null,
-        Api.attendee(name + "-" + UUID.randomUUID() + "@example.org"));
+    HttpResponse<Buffer> registered = calls.register(eventId, name + "-" + UUID.randomUUID() + "@example.org");
     assertThat(registered.statusCode()).as(registered.bodyAsString()).isEqualTo(201);
     return registered.bodyAsJsonObject().getString("token");
   }
@@ -197,30 +197,9 @@ class LobbySocketTest {
     }
   }
 
-  private static String lobby(long eventId) {
-    return "/api/events/" + eventId + "/lobby";
-  }
-
   /** A new event whose lobby is always open, admitting one a second, tickets living 6 s (a heartbeat of 2 s). */
   private static long lobbyOpen() throws Exception {
-    long eventId = api.createEvent(new JsonObject());
-    HttpResponse<Buffer> saved = api.send(HttpMethod.PUT, lobby(eventId) + "/settings", ADMIN_KEY, new JsonObject()
-        .put("mode", "always").put("admissionRate", 1).put("ticketTtlSeconds", 6));
-    assertThat(saved.statusCode()).as(saved.bodyAsString()).isEqualTo(200);
-    // the driver opens it within its next second
-    Awaitility.await().atMost(Duration.ofSeconds(5))
-        .until(() -> api.get(lobby(eventId), null).bodyAsJsonObject().getBoolean("open"));
-    return eventId;
-  }
-
-  private static JsonObject join(long eventId) throws Exception {
-    HttpResponse<Buffer> joined = api.post(lobby(eventId), null, null);
-    assertThat(joined.statusCode()).as(joined.bodyAsString()).isEqualTo(202);
-    return joined.bodyAsJsonObject();
-  }
-
-  private static HttpResponse<Buffer> status(long eventId, String ticket) throws Exception {
-    return api.get(lobby(eventId) + "?ticket=" + ticket, null);
+    return calls.openLobby(new JsonObject().put("admissionRate", 1).put("ticketTtlSeconds", 6));
   }
 
   private static void assertRefused(String ticket, String code) throws Exception {
@@ -236,11 +215,8 @@ class LobbySocketTest {
     assertThat(reply.getString("code")).isEqualTo("forbidden");
   }
 
-  /** Claims signed as a Foyer node with that secret would sign them (with another secret: a forgery). */
   private static String sign(String secret, JsonObject claims) {
-    JWTAuth signer = JWTAuth.create(node.vertx(), new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer("foyer")
-        .setNoTimestamp(true));
+    return LobbyCalls.signedAsNode(node.vertx(), secret, claims);
   }
+
 }

@@ -1,6 +1,7 @@
 package io.foyer.lobby;
 
 import static io.foyer.testing.Api.assertProblem;
+import static io.foyer.testing.LobbyCalls.lobby;
 import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -9,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
+import io.foyer.testing.LobbyCalls;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.TestServices;
 import io.vertx.core.Vertx;
@@ -16,11 +18,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -37,6 +34,7 @@ class LobbyApiTest {
   private static FoyerApp node;
   private static Api api;
   private static Vertx signing;
+  private static LobbyCalls calls;
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,6 +42,7 @@ class LobbyApiTest {
         "FOYER_LOBBY_JOINS_PER_ADDRESS_PER_MINUTE", "0"));
     api = new Api(node.httpPort());
     signing = Vertx.vertx();
+    calls = new LobbyCalls(api);
   }
 
   @AfterAll
@@ -68,14 +67,14 @@ class LobbyApiTest {
 
   @Test
   void anOpenLobbyHandsOutPlacesInOrderAndAdmitsEachInTurn() throws Exception {
-    long eventId = openLobby(new JsonObject().put("admissionRate", 2));
+    long eventId = calls.openLobby(new JsonObject().put("admissionRate", 2));
     // paused while they join, so that who may go ahead is certain
     api.post(lobby(eventId) + "/pause", ADMIN_KEY, null);
-    long serving = state(eventId).getLong("serving");
+    long serving = calls.state(eventId).getLong("serving");
 
-    JsonObject first = join(eventId);
-    JsonObject second = join(eventId);
-    JsonObject third = join(eventId);
+    JsonObject first = calls.joinToWait(eventId);
+    JsonObject second = calls.joinToWait(eventId);
+    JsonObject third = calls.joinToWait(eventId);
 
     assertThat(first.getString("status")).isEqualTo("waiting");
     assertThat(second.getLong("place")).isEqualTo(first.getLong("place") + 1);
@@ -83,19 +82,19 @@ class LobbyApiTest {
     assertThat(register(eventId, "early@example.org", null).statusCode()).isEqualTo(403);
     assertProblem(register(eventId, "early@example.org", null), 403, "admission-required");
 
-    JsonObject thirdNow = status(eventId, third.getString("ticket")).bodyAsJsonObject();
-    assertProblem(exchange(eventId, third.getString("ticket")), 409, "not-your-turn");
+    JsonObject thirdNow = calls.renew(eventId, third.getString("ticket")).bodyAsJsonObject();
+    assertProblem(calls.exchange(eventId, third.getString("ticket")), 409, "not-your-turn");
     assertThat(thirdNow.getString("status")).isEqualTo("waiting");
     assertThat(thirdNow.getLong("ahead")).isEqualTo(third.getLong("place") - serving - 1);
 
     // two a second once resumed: the third's turn comes after the first two's
     api.post(lobby(eventId) + "/resume", ADMIN_KEY, null);
-    await().atMost(10, SECONDS).until(() -> exchange(eventId, third.getString("ticket")).statusCode() == 200);
-    assertThat(status(eventId, first.getString("ticket")).bodyAsJsonObject().getString("status"))
+    await().atMost(10, SECONDS).until(() -> calls.exchange(eventId, third.getString("ticket")).statusCode() == 200);
+    assertThat(calls.renew(eventId, first.getString("ticket")).bodyAsJsonObject().getString("status"))
         .isEqualTo("your-turn");
 
-    String admission = exchange(eventId, first.getString("ticket")).bodyAsJsonObject().getString("admission");
-    assertThat(exchange(eventId, first.getString("ticket")).bodyAsJsonObject().getString("admission"))
+    String admission = calls.exchange(eventId, first.getString("ticket")).bodyAsJsonObject().getString("admission");
+    assertThat(calls.exchange(eventId, first.getString("ticket")).bodyAsJsonObject().getString("admission"))
         .as("asking twice gives the same token").isEqualTo(admission);
     assertThat(register(eventId, "first@example.org", admission).statusCode()).isEqualTo(201);
     assertThat(register(eventId, "first@example.org", admission).statusCode())
@@ -105,36 +104,36 @@ class LobbyApiTest {
 
   @Test
   void everyWrongTicketIsRefusedWithItsOwnCode() throws Exception {
-    long eventId = openLobby(new JsonObject());
-    long otherEvent = openLobby(new JsonObject());
-    String ticket = join(eventId).getString("ticket");
+    long eventId = calls.openLobby(new JsonObject());
+    long otherEvent = calls.openLobby(new JsonObject());
+    String ticket = calls.joinToWait(eventId).getString("ticket");
     String[] parts = ticket.split("\\.");
     JsonObject claims = new JsonObject(Buffer.buffer(java.util.Base64.getUrlDecoder().decode(parts[1])));
     String moved = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
         claims.copy().put("n", claims.getLong("n") + 1000).encode().getBytes()) + "." + parts[2];
     long renewedLongAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
 
-    assertProblem(status(eventId, ticket.substring(0, ticket.length() - 3) + "abc"), 400, "invalid-ticket");
-    assertProblem(status(eventId, moved), 400, "invalid-ticket");
-    assertProblem(status(eventId, "not-a-ticket"), 400, "invalid-ticket");
-    assertProblem(status(otherEvent, ticket), 400, "invalid-ticket");
-    assertProblem(exchange(otherEvent, ticket), 400, "invalid-ticket");
-    assertProblem(status(eventId, sign(TestNodes.TOKEN_SECRET + "-forged", claims)), 400, "invalid-ticket");
-    assertProblem(status(eventId, sign(TestNodes.TOKEN_SECRET, claims.copy().put("seen", renewedLongAgo))), 410,
+    assertProblem(calls.renew(eventId, ticket.substring(0, ticket.length() - 3) + "abc"), 400, "invalid-ticket");
+    assertProblem(calls.renew(eventId, moved), 400, "invalid-ticket");
+    assertProblem(calls.renew(eventId, "not-a-ticket"), 400, "invalid-ticket");
+    assertProblem(calls.renew(otherEvent, ticket), 400, "invalid-ticket");
+    assertProblem(calls.exchange(otherEvent, ticket), 400, "invalid-ticket");
+    assertProblem(calls.renew(eventId, sign(TestNodes.TOKEN_SECRET + "-forged", claims)), 400, "invalid-ticket");
+    assertProblem(calls.renew(eventId, sign(TestNodes.TOKEN_SECRET, claims.copy().put("seen", renewedLongAgo))), 410,
         "ticket-expired");
-    assertProblem(exchange(eventId, sign(TestNodes.TOKEN_SECRET, claims.copy().put("seen", renewedLongAgo))), 410,
+    assertProblem(calls.exchange(eventId, sign(TestNodes.TOKEN_SECRET, claims.copy().put("seen", renewedLongAgo))), 410,
         "ticket-expired");
-    assertProblem(status(eventId, attendeeToken()), 400, "invalid-ticket");
-    assertThat(status(eventId, ticket).statusCode()).as("the ticket itself still works").isEqualTo(200);
+    assertProblem(calls.renew(eventId, attendeeToken()), 400, "invalid-ticket");
+    assertThat(calls.renew(eventId, ticket).statusCode()).as("the ticket itself still works").isEqualTo(200);
   }
 
   @Test
   void everyWrongAdmissionIsRefusedAndRegistersNobody() throws Exception {
-    long eventId = openLobby(new JsonObject().put("admissionRate", 100));
-    long otherEvent = openLobby(new JsonObject().put("admissionRate", 100));
-    String ticket = join(otherEvent).getString("ticket");
-    await().atMost(10, SECONDS).until(() -> exchange(otherEvent, ticket).statusCode() == 200);
-    String otherAdmission = exchange(otherEvent, ticket).bodyAsJsonObject().getString("admission");
+    long eventId = calls.openLobby(new JsonObject().put("admissionRate", 100));
+    long otherEvent = calls.openLobby(new JsonObject().put("admissionRate", 100));
+    String ticket = calls.joinToWait(otherEvent).getString("ticket");
+    await().atMost(10, SECONDS).until(() -> calls.exchange(otherEvent, ticket).statusCode() == 200);
+    String otherAdmission = calls.exchange(otherEvent, ticket).bodyAsJsonObject().getString("admission");
     JsonObject expiredClaims = new JsonObject().put("role", "lobby-admission").put("event", eventId)
         .put("jti", "q1").put("iat", 1_000).put("exp", 2_000);
 
@@ -175,29 +174,29 @@ class LobbyApiTest {
 
   @Test
   void aPausedLineServesNobodyUntilResumedAndAForcedCloseLetsEveryoneIn() throws Exception {
-    long eventId = openLobby(new JsonObject().put("admissionRate", 1000));
+    long eventId = calls.openLobby(new JsonObject().put("admissionRate", 1000));
     assertThat(api.post(lobby(eventId) + "/pause", ADMIN_KEY, null).bodyAsJsonObject().getBoolean("paused"))
         .isTrue();
-    JsonObject waiting = join(eventId);
-    long servingWhenPaused = state(eventId).getLong("serving");
+    JsonObject waiting = calls.joinToWait(eventId);
+    long servingWhenPaused = calls.state(eventId).getLong("serving");
 
     Thread.sleep(500);
-    assertThat(state(eventId).getLong("serving")).as("paused").isEqualTo(servingWhenPaused);
+    assertThat(calls.state(eventId).getLong("serving")).as("paused").isEqualTo(servingWhenPaused);
     JsonObject line = api.get("/api/lobbies", ADMIN_KEY).bodyAsJsonObject().getJsonArray("lines").stream()
         .map(JsonObject.class::cast).filter(each -> each.getLong("eventId") == eventId).findFirst().orElseThrow();
     assertThat(line.getLong("waiting")).as("the operators' view of the line").isEqualTo(1);
     assertThat(line.getBoolean("paused")).isTrue();
     assertProblem(api.get("/api/lobbies", null), 401, "unauthorized");
-    assertProblem(exchange(eventId, waiting.getString("ticket")), 409, "not-your-turn");
+    assertProblem(calls.exchange(eventId, waiting.getString("ticket")), 409, "not-your-turn");
 
     api.post(lobby(eventId) + "/resume", ADMIN_KEY, null);
-    await().atMost(5, SECONDS).until(() -> exchange(eventId, waiting.getString("ticket")).statusCode() == 200);
+    await().atMost(5, SECONDS).until(() -> calls.exchange(eventId, waiting.getString("ticket")).statusCode() == 200);
 
     api.post(lobby(eventId) + "/pause", ADMIN_KEY, null);
-    JsonObject stranded = join(eventId);
+    JsonObject stranded = calls.joinToWait(eventId);
     api.post(lobby(eventId) + "/close", ADMIN_KEY, null);
-    await().atMost(5, SECONDS).until(() -> !state(eventId).getBoolean("open"));
-    assertThat(exchange(eventId, stranded.getString("ticket")).statusCode()).as("served at the close")
+    await().atMost(5, SECONDS).until(() -> !calls.state(eventId).getBoolean("open"));
+    assertThat(calls.exchange(eventId, stranded.getString("ticket")).statusCode()).as("served at the close")
         .isEqualTo(200);
     assertThat(api.post(lobby(eventId), null, null).statusCode()).as("joins go ahead").isEqualTo(200);
     assertThat(register(eventId, "after-close@example.org", null).statusCode()).isEqualTo(201);
@@ -205,10 +204,10 @@ class LobbyApiTest {
 
   @Test
   void aFullLineAndTooManyJoinsAreRefusedWithWhenToRetry() throws Exception {
-    long eventId = openLobby(new JsonObject().put("maxQueue", 2).put("admissionRate", 1));
+    long eventId = calls.openLobby(new JsonObject().put("maxQueue", 2).put("admissionRate", 1));
     api.post(lobby(eventId) + "/pause", ADMIN_KEY, null);
-    join(eventId);
-    join(eventId);
+    calls.joinToWait(eventId);
+    calls.joinToWait(eventId);
 
     await().atMost(5, SECONDS).until(() -> api.post(lobby(eventId), null, null).statusCode() == 503);
     HttpResponse<Buffer> full = api.post(lobby(eventId), null, null);
@@ -233,58 +232,19 @@ class LobbyApiTest {
 
   // ---- helpers ----
 
-  private static String lobby(long eventId) {
-    return "/api/events/" + eventId + "/lobby";
-  }
-
-  /** An event whose lobby is always open, once the driver has opened it. */
-  private static long openLobby(JsonObject settings) throws Exception {
-    long eventId = api.createEvent(new JsonObject());
-    HttpResponse<Buffer> saved = api.send(HttpMethod.PUT, lobby(eventId) + "/settings", ADMIN_KEY,
-        settings.copy().put("mode", "always"));
-    assertThat(saved.statusCode()).as(saved.bodyAsString()).isEqualTo(200);
-    await().atMost(5, SECONDS).until(() -> api.get(lobby(eventId), null).bodyAsJsonObject().getBoolean("open"));
-    return eventId;
-  }
-
-  private static JsonObject join(long eventId) throws Exception {
-    HttpResponse<Buffer> joined = api.post(lobby(eventId), null, null);
-    assertThat(joined.statusCode()).as(joined.bodyAsString()).isEqualTo(202);
-    return joined.bodyAsJsonObject();
-  }
-
-  private static JsonObject state(long eventId) throws Exception {
-    return api.get(lobby(eventId) + "/state", ADMIN_KEY).bodyAsJsonObject();
-  }
-
-  private static HttpResponse<Buffer> status(long eventId, String ticket) throws Exception {
-    return await(api.client().get(lobby(eventId)).putHeader(LobbyRoutes.TICKET_HEADER, ticket).send());
-  }
-
-  private static HttpResponse<Buffer> exchange(long eventId, String ticket) throws Exception {
-    return api.post(lobby(eventId) + "/admission", null, new JsonObject().put("ticket", ticket));
-  }
-
-  private static HttpResponse<Buffer> register(long eventId, String email, String admission) throws Exception {
-    HttpRequest<Buffer> request = api.client().post("/api/events/" + eventId + "/registrations")
-        .putHeader("Content-Type", "application/json");
-    if (admission != null) {
-      request.putHeader("Foyer-Admission", admission);
-    }
-    return await(request.sendBuffer(Buffer.buffer(Api.attendee(email).encode())));
-  }
-
   /** An attendee token, of an event of its own whose lobby is closed. */
   private static String attendeeToken() throws Exception {
     long closed = api.createEvent(new JsonObject());
-    return register(closed, TestServices.unique("attendee") + "@example.org", null).bodyAsJsonObject()
+    return calls.register(closed, TestServices.unique("attendee") + "@example.org").bodyAsJsonObject()
         .getString("token");
   }
 
-  /** Signs claims as a node with this secret would (the test nodes' secret, or another to forge). */
   private static String sign(String secret, JsonObject claims) {
-    JWTAuth jwt = JWTAuth.create(signing, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer("foyer").setNoTimestamp(true));
+    return LobbyCalls.signedAsNode(signing, secret, claims);
+  }
+
+  /** A registration, with the lobby's admission when there is one. */
+  private static HttpResponse<Buffer> register(long eventId, String email, String admission) throws Exception {
+    return admission == null ? calls.register(eventId, email) : calls.register(eventId, email, admission);
   }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
+import io.foyer.testing.LobbyCalls;
 import io.foyer.testing.TcpProxy;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.TestServices;

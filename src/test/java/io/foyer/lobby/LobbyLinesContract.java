@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.foyer.FoyerApp;
 import io.foyer.http.Times;
 import io.foyer.testing.Api;
+import io.foyer.testing.LobbyCalls;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.TestServices;
 import io.vertx.core.buffer.Buffer;
