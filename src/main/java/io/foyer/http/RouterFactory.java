@@ -32,6 +32,7 @@ public final class RouterFactory {
   private final PrometheusMeterRegistry metrics;
   private final JsonObject nodeInfo;
   private final List<ApiRoutes> apiRoutes;
+  private final JsonObject uiLanguages = UiLanguages.list();
 
   public RouterFactory(long maxBodyBytes, Duration requestTimeout, HealthChecks readiness,
       PrometheusMeterRegistry metrics, JsonObject nodeInfo, List<ApiRoutes> apiRoutes) {
@@ -49,6 +50,7 @@ public final class RouterFactory {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     router.route("/api/*").subRouter(apiRouter(vertx));
+    pages(router);
     // GET and HEAD only, so another method on a known path is a 405 rather than a static-file 404
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(StaticHandler.create("webroot").setCachingEnabled(true));
@@ -56,6 +58,19 @@ public final class RouterFactory {
     router.errorHandler(404, ProblemResponses::handle);
     router.errorHandler(405, ProblemResponses::handle);
     return router;
+  }
+
+  /**
+   * The pages: each is one HTML file of the webroot whose script reads the event id from the address, so the
+   * paths people share (/e/42) stay short; libraries come from WebJars on the classpath, at /webjars/.
+   */
+  private void pages(Router router) {
+    router.get("/e/:eventId").handler(ctx -> ctx.reroute("/attendee.html"));
+    router.get("/present/:eventId").handler(ctx -> ctx.reroute("/present.html"));
+    router.get("/ops").handler(ctx -> ctx.reroute("/ops.html"));
+    router.get(UiLanguages.PATH).handler(ctx -> ctx.json(uiLanguages));
+    router.route("/webjars/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true).setMaxAgeSeconds(86400));
   }
 
   private Router apiRouter(Vertx vertx) {
