@@ -49,6 +49,7 @@ export class FoyerClient extends EventTarget {
     this.stopped = false;
     this.reconnectTimer = null;
     this.welcome = null;
+    this.pending = new Map(); // request id -> {resolve, reject, timer}, for request()
   }
 
   /** Opens the connection (and keeps it open until close()). */
@@ -63,6 +64,7 @@ export class FoyerClient extends EventTarget {
     clearTimeout(this.reconnectTimer);
     const socket = this.socket;
     this.socket = null;
+    this.failPending();
     if (socket) socket.close(1000, 'client closed');
     this.emit('close', { code: 1000, reason: 'client closed' });
   }
@@ -75,6 +77,32 @@ export class FoyerClient extends EventTarget {
   unsubscribe(topic) {
     this.topics.delete(topic);
     if (this.welcome) this.send({ type: 'unsubscribe', topic });
+  }
+
+  /** Resumes a topic after the given sequence number (one a page stored before a reload); 0: from its start. */
+  resumeFrom(topic, seq) {
+    this.topics.set(topic, seq);
+  }
+
+  /**
+   * Sends a request (vote, answer, quiz-state, run-poll, ...) and resolves with the server's reply to it, or
+   * rejects with its error frame ({code, message}); with {code: 'disconnected'} when the socket is not open or
+   * closes first, and {code: 'timeout'} after timeoutMs. A caller that retries sends the same ids (voteId,
+   * answerId), so a request whose reply was lost is not applied twice.
+   */
+  request(frame, timeoutMs = 10000) {
+    return new Promise((resolve, reject) => {
+      const id = this.welcome ? this.send(frame) : null;
+      if (id === null) {
+        reject({ code: 'disconnected', message: 'not connected' });
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject({ code: 'timeout', message: `no answer within ${timeoutMs} ms` });
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
   }
 
   /** The last sequence number seen per topic (a page may store it to resume after a reload). */
@@ -95,6 +123,13 @@ export class FoyerClient extends EventTarget {
   }
 
   onFrame(frame) {
+    const waiting = frame.re !== undefined && this.pending.get(frame.re);
+    if (waiting) {
+      this.pending.delete(frame.re);
+      clearTimeout(waiting.timer);
+      if (frame.type === 'error') waiting.reject(frame);
+      else waiting.resolve(frame);
+    }
     switch (frame.type) {
       case 'welcome':
         this.welcome = frame;
@@ -144,6 +179,7 @@ export class FoyerClient extends EventTarget {
 
   onClose(event) {
     this.socket = null;
+    this.failPending();
     this.emit('close', { code: event.code, reason: event.reason });
     if (this.stopped) return;
     if (event.code === ADMISSION_REQUIRED) {
@@ -158,6 +194,14 @@ export class FoyerClient extends EventTarget {
     if (event.code === 4029) delay = Math.max(delay, RATE_LIMITED_DELAY_MS);
     this.serverDelayMs = null;
     this.reconnectTimer = setTimeout(() => this.open(), delay);
+  }
+
+  failPending() {
+    for (const { reject, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      reject({ code: 'disconnected', message: 'the connection closed before the answer' });
+    }
+    this.pending.clear();
   }
 
   /** Exponential backoff with full jitter: a random delay up to a ceiling that doubles per failed attempt. */

@@ -1,0 +1,246 @@
+package io.foyer.pages;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static io.foyer.testing.TestNodes.ADMIN_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import io.foyer.FoyerApp;
+import io.foyer.testing.Api;
+import io.foyer.testing.Browser;
+import io.foyer.testing.LobbyCalls;
+import io.foyer.testing.TcpProxy;
+import io.foyer.testing.TestNodes;
+import io.foyer.testing.TestServices;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attendee app (/e/{id}) in headless Chromium against a real node: registering through the lobby, then the live
+ * event (announcements, a poll and its revealed results, a quiz question and its podium), a cut connection that
+ * resumes without losing a message, the languages, and an accessibility audit of each screen.
+ */
+class AttendeePageTest {
+
+  static FoyerApp app;
+  static Browser browser;
+  static Api api;
+  static LobbyCalls lobby;
+
+  @BeforeAll
+  static void start() throws Exception {
+    browser = Browser.launch();
+    app = TestNodes.start(Map.of());
+    api = new Api(app.httpPort());
+    lobby = new LobbyCalls(api);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (api != null) api.close();
+    if (browser != null) browser.close();
+    if (app != null) TestNodes.await(app.stop());
+  }
+
+  @Test
+  void anAttendeeWaitsInTheLobbyRegistersAndTakesPartLive() throws Exception {
+    long eventId = api.createEvent(new JsonObject().put("title", "Spring launch").put("fields", new JsonArray()
+        .add(new JsonObject().put("id", "company").put("label", "Company").put("type", "text").put("required", true))
+        .add(new JsonObject().put("id", "role").put("label", "Role").put("type", "single_choice")
+            .put("options", new JsonArray().add("Developer").add("Manager")))
+        .add(new JsonObject().put("id", "country").put("label", "Country").put("type", "country"))));
+    api.createSession(eventId);
+    // the line is open but paused: the attendee gets a place and waits until the organizer resumes it
+    organizer(HttpMethod.PUT, eventId, "/lobby/settings", new JsonObject().put("mode", "always"));
+    organizer(HttpMethod.POST, eventId, "/lobby/pause", null);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lobby.line(eventId).getBoolean("open"));
+
+    Page page = browser.page("en-US");
+    page.navigate(url("/e/" + eventId));
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("You are in line"))).isVisible();
+    assertThat(page.locator("#lobby-place")).hasText("1");
+    assertThat(page.getByText("The line is paused by the organizer")).isVisible();
+    Browser.assertAccessible(page);
+    Browser.screenshot(page, "attendee-lobby");
+
+    organizer(HttpMethod.POST, eventId, "/lobby/resume", null);
+    assertThat(page.getByText("It is your turn. Please register before")).isVisible();
+    Locator form = page.locator("form");
+    form.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Register")).click();
+    assertThat(page.locator("#f-name-error")).hasText("This field is required.");
+    assertThat(page.locator("#f-answers-company-error")).hasText("This field is required.");
+    Browser.assertAccessible(page);
+
+    String email = TestServices.unique("ada") + "@example.org";
+    page.getByLabel("Your name").fill("Ada Lovelace");
+    page.getByLabel("Your email").fill(email);
+    page.getByLabel("Company").fill("Analytical Engines");
+    page.getByLabel("Manager").check();
+    page.getByLabel("Country").selectOption("FR");
+    page.getByLabel("I agree that the organizer keeps my registration data").check();
+    form.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Register")).click();
+
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Welcome, Ada Lovelace"))).isVisible();
+    assertThat(page.locator("#connection")).hasText("Connected");
+    assertThat(page.getByText("You are registered.")).isVisible();
+    JsonObject stored = api.get("/api/events/" + eventId + "/registrations", ADMIN_KEY).bodyAsJsonObject()
+        .getJsonArray("registrations").getJsonObject(0);
+    assertThat(stored.getString("email")).isEqualTo(email);
+    assertThat(stored.getJsonObject("answers").getString("country")).isEqualTo("FR");
+
+    // an announcement arrives as a notification and stays in the feed
+    organizer(HttpMethod.POST, eventId, "/announcements", new JsonObject().put("title", "Welcome")
+        .put("body", "Doors open in 5 minutes"));
+    assertThat(page.locator("#feed")).containsText("Doors open in 5 minutes");
+    assertThat(page.locator(".toast")).containsText("Doors open in 5 minutes");
+
+    // a poll: launched, voted, revealed
+    long pollId = organizer(HttpMethod.POST, eventId, "/polls", new JsonObject().put("kind", "single_choice")
+        .put("question", "Which fruit?").put("options", new JsonArray()
+            .add(new JsonObject().put("id", "a").put("text", "Apples"))
+            .add(new JsonObject().put("id", "b").put("text", "Pears")))).getLong("id");
+    organizer(HttpMethod.POST, eventId, "/polls/" + pollId + "/launch", null);
+    Locator poll = page.locator("[data-poll='" + pollId + "']");
+    assertThat(poll.getByRole(AriaRole.HEADING)).hasText("Which fruit?");
+    poll.getByLabel("Apples").check();
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Vote")).click();
+    assertThat(poll.locator("#poll-mine-" + pollId)).hasText("Your vote was recorded: Apples");
+    JsonObject results = api.get("/api/events/" + eventId + "/polls/" + pollId + "/results", ADMIN_KEY)
+        .bodyAsJsonObject();
+    assertThat(results.getInteger("ballots")).isEqualTo(1);
+    assertThat(results.getJsonObject("counts").getInteger("a")).isEqualTo(1);
+    organizer(HttpMethod.POST, eventId, "/polls/" + pollId + "/reveal", null);
+    assertThat(poll.locator(".bars li.mine")).containsText("Apples ✓");
+    assertThat(poll.locator(".bars li.mine")).containsText("1 · 100%");
+    Browser.assertAccessible(page);
+    Browser.screenshot(page, "attendee");
+
+    // a quiz question: answered, closed, the podium shown with the player in it
+    long quizId = organizer(HttpMethod.POST, eventId, "/quizzes", new JsonObject().put("title", "Fruit quiz")
+        .put("questions", new JsonArray().add(new JsonObject().put("kind", "single_choice")
+            .put("question", "Which fruit is a pome?").put("correct", new JsonArray().add("a"))
+            .put("timeLimitSeconds", 60).put("options", new JsonArray()
+                .add(new JsonObject().put("id", "a").put("text", "Apples"))
+                .add(new JsonObject().put("id", "b").put("text", "Plums")))))).getLong("id");
+    organizer(HttpMethod.POST, eventId, "/quizzes/" + quizId + "/start", null);
+    organizer(HttpMethod.POST, eventId, "/quizzes/" + quizId + "/next", null);
+    Locator quiz = page.locator("#quiz");
+    assertThat(quiz).containsText("Which fruit is a pome?");
+    assertThat(quiz.locator("#quiz-countdown")).not().isEmpty();
+    Browser.assertAccessible(page);
+    quiz.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Apples")).click();
+    assertThat(quiz.locator("#quiz-answered")).containsText("Answer recorded");
+    organizer(HttpMethod.POST, eventId, "/quizzes/" + quizId + "/close", null);
+    assertThat(quiz.locator("#quiz-correct")).hasText("Correct answer: Apples");
+    assertThat(quiz.locator("#quiz-podium li.me")).containsText("(you)");
+    assertThat(quiz.locator("#quiz-mine")).containsText("Correct!");
+    assertThat(quiz.locator("#quiz-mine")).containsText("rank 1 of 1");
+    Browser.assertAccessible(page);
+    Browser.screenshot(page, "attendee-quiz");
+    page.context().close();
+  }
+
+  @Test
+  void aCutConnectionResumesWithoutLosingOrRepeatingAMessage() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    try (TcpProxy proxy = TcpProxy.to("http://127.0.0.1:" + app.httpPort())) {
+      Page page = browser.page("en-US");
+      page.navigate(proxy.through(url("/e/" + eventId)));
+      registerThroughForm(page);
+      organizer(HttpMethod.POST, eventId, "/announcements", new JsonObject().put("body", "before the cut"));
+      assertThat(page.locator("#feed li")).hasCount(1);
+
+      proxy.cut();
+      assertThat(page.locator("#connection")).hasText("Reconnecting…");
+      organizer(HttpMethod.POST, eventId, "/announcements", new JsonObject().put("body", "sent while cut off"));
+      proxy.restore();
+
+      assertThat(page.locator("#connection")).hasText("Connected", new com.microsoft.playwright.assertions
+          .LocatorAssertions.HasTextOptions().setTimeout(40_000));
+      assertThat(page.locator("#feed li")).hasCount(2);
+      assertThat(page.locator("#feed")).containsText("sent while cut off");
+      organizer(HttpMethod.POST, eventId, "/announcements", new JsonObject().put("body", "after the return"));
+      assertThat(page.locator("#feed li")).hasCount(3);
+
+      // a reload resumes from where the page was: the same three, once each
+      page.reload();
+      assertThat(page.locator("#connection")).hasText("Connected");
+      assertThat(page.locator("#feed li")).hasCount(3);
+      page.context().close();
+    }
+  }
+
+  @Test
+  void thePageSpeaksTheBrowsersLanguageAndSwitches() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    Page page = browser.page("de-DE");
+    page.navigate(url("/e/" + eventId));
+    assertThat(page.locator("html")).hasAttribute("lang", "de");
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Anmelden"))).isVisible();
+    for (String[] language : new String[][] {{"nl", "Inschrijven"}, {"fr", "S’inscrire"}, {"it", "Iscriviti"},
+        {"pl", "Zarejestruj się"}, {"en", "Register"}}) {
+      page.getByLabel("Language").or(page.locator("#language")).first().selectOption(language[0]);
+      assertThat(page.locator("html")).hasAttribute("lang", language[0]);
+      assertThat(page.locator("#reg-title")).hasText(language[1]);
+    }
+    page.locator("#language").selectOption("pl");
+    registerThroughForm(page);
+    // a poll with a Polish translation comes in Polish to this attendee, registered in Polish
+    long pollId = organizer(HttpMethod.POST, eventId, "/polls", new JsonObject().put("kind", "single_choice")
+        .put("question", "Which fruit?").put("translations", new JsonObject().put("pl", "Który owoc?"))
+        .put("options", new JsonArray()
+            .add(new JsonObject().put("id", "a").put("text", "Apples").put("translations", new JsonObject().put("pl", "Jabłka")))
+            .add(new JsonObject().put("id", "b").put("text", "Pears")))).getLong("id");
+    organizer(HttpMethod.POST, eventId, "/polls/" + pollId + "/launch", null);
+    Locator poll = page.locator("[data-poll='" + pollId + "']");
+    assertThat(poll.getByRole(AriaRole.HEADING)).hasText("Który owoc?");
+    assertThat(poll.getByLabel("Jabłka")).isVisible();
+    page.context().close();
+  }
+
+  @Test
+  void fitsAPhoneScreen() throws Exception {
+    long eventId = api.createEvent(new JsonObject().put("description", "A long description ".repeat(20)));
+    api.createSession(eventId);
+    Page page = browser.page("en-US", 375, 740);
+    page.navigate(url("/e/" + eventId));
+    assertThat(page.locator("#reg-title")).isVisible();
+    assertThat((Boolean) page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
+    registerThroughForm(page);
+    assertThat((Boolean) page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
+    Browser.screenshot(page, "attendee-phone");
+    page.context().close();
+  }
+
+  /** Fills the form of an event without custom fields and waits for the live view. */
+  private static void registerThroughForm(Page page) {
+    page.locator("#f-name").fill("Grace Hopper");
+    page.locator("#f-email").fill(TestServices.unique("grace") + "@example.org");
+    page.locator("#f-consent").check();
+    page.locator("form button[type=submit]").click();
+    assertThat(page.locator("#welcome h2")).containsText("Grace Hopper");
+    assertThat(page.locator("#connection")).hasAttribute("data-state", "online");
+  }
+
+  private static JsonObject organizer(HttpMethod method, long eventId, String path, JsonObject body) throws Exception {
+    HttpResponse<Buffer> response = api.send(method, "/api/events/" + eventId + path, ADMIN_KEY,
+        body == null && method != HttpMethod.GET ? new JsonObject() : body);
+    assertThat(response.statusCode()).as(path + ": " + response.bodyAsString()).isBetween(200, 299);
+    return response.bodyAsString().isEmpty() ? new JsonObject() : response.bodyAsJsonObject();
+  }
+
+  private static String url(String path) {
+    return "http://127.0.0.1:" + app.httpPort() + path;
+  }
+}
