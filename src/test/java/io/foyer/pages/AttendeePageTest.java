@@ -152,6 +152,55 @@ class AttendeePageTest {
   }
 
   @Test
+  void everyKindOfQuestionCanBeAnsweredWithTheKeyboard() throws Exception {
+    long eventId = api.createEvent(new JsonObject());
+    JsonArray fruits = new JsonArray().add(new JsonObject().put("id", "a").put("text", "Apples"))
+        .add(new JsonObject().put("id", "b").put("text", "Pears")).add(new JsonObject().put("id", "c").put("text", "Plums"));
+    long multiple = launchPoll(eventId, new JsonObject().put("kind", "multiple_choice").put("question", "Which do you eat?")
+        .put("options", fruits).put("maxPicks", 2));
+    long rating = launchPoll(eventId, new JsonObject().put("kind", "rating").put("question", "How was the keynote?")
+        .put("scale", new JsonObject().put("min", 1).put("max", 5).put("labels", new JsonObject().put("1", "Poor").put("5", "Great"))));
+    long ranking = launchPoll(eventId, new JsonObject().put("kind", "ranking").put("question", "Rank the fruits")
+        .put("options", fruits));
+    long cloud = launchPoll(eventId, new JsonObject().put("kind", "word_cloud").put("question", "One word for today?"));
+    Page page = browser.page("en-US");
+    page.navigate(url("/e/" + eventId));
+    registerThroughForm(page);
+
+    Locator poll = page.locator("[data-poll='" + multiple + "']");
+    assertThat(poll).containsText("Choose up to 2.");
+    poll.getByLabel("Apples").press("Space");
+    poll.getByLabel("Plums").press("Space");
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Vote")).press("Enter");
+    assertThat(poll.locator("#poll-mine-" + multiple)).hasText("Your vote was recorded: Apples, Plums");
+
+    poll = page.locator("[data-poll='" + rating + "']");
+    poll.getByLabel("5 – Great").check();
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Vote")).click();
+    assertThat(poll.locator("#poll-mine-" + rating)).hasText("Your vote was recorded: 5");
+
+    // ranking: Plums to the top with the keyboard (two moves up), then vote
+    poll = page.locator("[data-poll='" + ranking + "']");
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Move Plums up")).press("Enter");
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Move Plums up")).press("Enter");
+    assertThat(poll.locator("ol li").first()).containsText("Plums");
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Vote")).click();
+    assertThat(poll.locator("#poll-mine-" + ranking)).hasText("Your vote was recorded: Plums › Apples › Pears");
+
+    poll = page.locator("[data-poll='" + cloud + "']");
+    poll.getByLabel("Your answer").fill("  Big   DATA ");
+    poll.getByLabel("Your answer").press("Enter");
+    assertThat(poll.locator("#poll-mine-" + cloud)).hasText("Your vote was recorded: big data");
+    organizer(HttpMethod.POST, eventId, "/polls/" + cloud + "/reveal", null);
+    assertThat(poll.locator(".word-cloud li")).hasText("big data (1)");
+    organizer(HttpMethod.POST, eventId, "/polls/" + ranking + "/reveal", null);
+    assertThat(page.locator("[data-poll='" + ranking + "'] .bars li").first()).containsText("Apples");
+    assertThat(page.locator("[data-poll='" + ranking + "'] .bars li").nth(2)).containsText("2 points");
+    Browser.assertAccessible(page);
+    page.context().close();
+  }
+
+  @Test
   void aCutConnectionResumesWithoutLosingOrRepeatingAMessage() throws Exception {
     long eventId = api.createEvent(new JsonObject());
     try (TcpProxy proxy = TcpProxy.to("http://127.0.0.1:" + app.httpPort())) {
@@ -221,6 +270,12 @@ class AttendeePageTest {
     assertThat((Boolean) page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
     Browser.screenshot(page, "attendee-phone");
     page.context().close();
+  }
+
+  private static long launchPoll(long eventId, JsonObject definition) throws Exception {
+    long pollId = organizer(HttpMethod.POST, eventId, "/polls", definition).getLong("id");
+    organizer(HttpMethod.POST, eventId, "/polls/" + pollId + "/launch", null);
+    return pollId;
   }
 
   /** Fills the form of an event without custom fields and waits for the live view. */
