@@ -1,16 +1,20 @@
 package io.foyer.pages;
 
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
 import io.foyer.FoyerApp;
+import io.foyer.testing.Api;
 import io.foyer.testing.Browser;
 import io.foyer.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/** The landing page, the pages' assets, and what the attendee page says at an address that names no event. */
 class PagesSmokeTest {
 
   static FoyerApp app;
@@ -29,11 +33,44 @@ class PagesSmokeTest {
   }
 
   @Test
+  void theLandingPageLeadsToAnEvent() throws Exception {
+    long eventId;
+    try (Api api = new Api(app.httpPort())) {
+      eventId = api.createEvent(new JsonObject().put("title", "Landing test"));
+    }
+    Page page = browser.page("en-US");
+    page.navigate(url("/"));
+    assertThat(page.locator("#status")).hasText("This node is ready");
+    Browser.assertAccessible(page);
+    page.getByLabel("Event number").first().fill(Long.toString(eventId));
+    page.getByText("Open the event").click();
+    assertThat(page.locator("#event-title")).hasText("Landing test");
+    page.context().close();
+  }
+
+  @Test
+  void anAddressWithoutAnEventSaysSo() {
+    Page page = browser.page("en-US");
+    page.navigate(url("/e/999999999"));
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT)).hasText("There is no such event.");
+    page.navigate(url("/e/launch"));
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT))
+        .hasText("This address does not name an event.");
+    page.context().close();
+  }
+
+  @Test
   void servesTheLanguagesAndWebJars() {
     Page page = browser.page("en-US");
-    page.navigate("http://127.0.0.1:" + app.httpPort() + "/app/i18n/languages.json");
-    assertThat(page.content()).contains("languages");
-    var response = page.navigate("http://127.0.0.1:" + app.httpPort() + "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
-    assertThat(response.status()).isEqualTo(200);
+    var languages = page.navigate(url("/app/i18n/languages.json"));
+    assertThat(languages.status()).isEqualTo(200);
+    assertThat(page.content()).contains("\"tag\":\"en\"", "\"name\":\"English\"");
+    var uplot = page.navigate(url("/webjars/uplot/1.6.30/dist/uPlot.iife.min.js"));
+    assertThat(uplot.status()).isEqualTo(200);
+    page.context().close();
+  }
+
+  private static String url(String path) {
+    return "http://127.0.0.1:" + app.httpPort() + path;
   }
 }
