@@ -244,15 +244,21 @@ export class FoyerClient extends EventTarget {
  * @param {number} eventId
  * @param {object} [options]
  * @param {string} [options.email] counted against the per-email limit of joins
+ * @param {string} [options.ticket] a ticket kept from an earlier wait (a page reloaded): its place is kept if it is
+ *   still valid, else the lobby is joined again
+ * @param {(ticket: string) => void} [options.onTicket] each new or renewed ticket, for the page to keep
  * @param {(status: {place, serving, ahead, etaSeconds, paused, open}) => void} [options.onStatus] each change
  * @param {string} [options.base] the server's origin (default: the page's)
  * @param {string} [options.url] WebSocket URL (default: /ws on the page's host)
  */
-export async function waitInLobby(eventId, { email, onStatus = () => {}, base = '', url } = {}) {
+export async function waitInLobby(eventId, { email, ticket, onTicket = () => {}, onStatus = () => {}, base = '', url } = {}) {
   const lobby = `${base}/api/events/${eventId}/lobby`;
-  const joined = await answer(fetch(lobby, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  // a ticket kept from before a reload keeps its place, unless it expired meanwhile: then join again, at the back
+  const kept = ticket ? await answer(fetch(lobby, { headers: { 'Foyer-Lobby-Ticket': ticket } })).catch(() => null) : null;
+  const joined = kept || await answer(fetch(lobby, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(email ? { email } : {}) }));
   if (joined.status === 'admitted') return { admission: joined.admission, expiresAt: joined.expiresAt };
+  onTicket(joined.ticket);
   let status = joined;
   const client = new FoyerClient({ url, token: joined.ticket, topics: [`lobby:${eventId}`] });
   return new Promise((resolve, reject) => {
@@ -275,7 +281,11 @@ export async function waitInLobby(eventId, { email, onStatus = () => {}, base = 
           });
       }
     };
-    client.addEventListener('lobby-ticket', (e) => { status = { ...status, ...e.detail }; tell(); });
+    client.addEventListener('lobby-ticket', (e) => {
+      status = { ...status, ...e.detail };
+      if (e.detail.ticket) onTicket(e.detail.ticket);
+      tell();
+    });
     client.addEventListener('message', (e) => {
       if (e.detail.kind === 'lobby') { status = { ...status, ...e.detail.data }; tell(); }
     });

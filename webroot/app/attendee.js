@@ -334,7 +334,11 @@ const lobbyView = {
       }
     };
     try {
-      const admitted = await waitInLobby(eventId, { onStatus });
+      // the ticket is kept for this tab, so that a reload keeps the place in line
+      const ticketKey = `foyer.ticket.${eventId}`;
+      const admitted = await waitInLobby(eventId, {
+        onStatus, ticket: sessionStorage.getItem(ticketKey), onTicket: (t) => sessionStorage.setItem(ticketKey, t) });
+      sessionStorage.removeItem(ticketKey);
       sessionStorage.setItem(`foyer.admission.${eventId}`, JSON.stringify(admitted));
       say(m.t('lobby.yourTurn'));
       lobbyView.running = false;
@@ -677,7 +681,10 @@ function ballotForm(entry, error) {
           const j = i + delta;
           [entry.order[i], entry.order[j]] = [entry.order[j], entry.order[i]];
           draw();
-          list.querySelectorAll('button')[Math.max(0, 2 * j + (delta < 0 ? 0 : 1))]?.focus();
+          // focus stays on the moved option's same button, or its other one at the end of the list
+          const [up, down] = list.children[j].querySelectorAll('button');
+          const same = delta < 0 ? up : down;
+          (same.disabled ? (delta < 0 ? down : up) : same).focus();
         };
         return el('li', { class: 'row' }, el('span', {}, text),
           el('button', { type: 'button', class: 'secondary', disabled: i === 0, 'aria-label': m.t('poll.moveUp', { option: text }), onclick: () => move(-1) }, '↑'),

@@ -73,6 +73,10 @@ class AttendeePageTest {
     assertThat(page.getByText("The line is paused by the organizer")).isVisible();
     Browser.assertAccessible(page);
     Browser.screenshot(page, "attendee-lobby");
+    // a reload keeps the place (a new join would be place 2)
+    page.reload();
+    assertThat(page.locator("#lobby-place")).hasText("1");
+    assertThat(lobby.state(eventId).getLong("issued")).isEqualTo(1L);
 
     organizer(HttpMethod.POST, eventId, "/lobby/resume", null);
     assertThat(page.getByText("It is your turn. Please register before")).isVisible();
