@@ -53,7 +53,8 @@ public final class RouterFactory {
     pages(router);
     // GET and HEAD only, so another method on a known path is a 405 rather than a static-file 404
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(StaticHandler.create("webroot").setCachingEnabled(true));
+        // revalidated on every load (a 304 when unchanged), so that a node's upgrade reaches open browsers
+        .handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(0));
     router.route().failureHandler(ProblemResponses::handle);
     router.errorHandler(404, ProblemResponses::handle);
     router.errorHandler(405, ProblemResponses::handle);
