@@ -149,7 +149,7 @@ const entrance = {
         fill(summary, el('p', { class: 'notice warn' }, m.t('reg.already')));
         return;
       }
-      sessionStorage.removeItem(`foyer.admission.${eventId}`);
+      // the admission stays for this tab: it also lets the attendee onto a live page the lobby guards
       const me = { token: registration.token, registrationId: registration.id, name: registration.name };
       stored.set('attendee', me);
       entrance.draft = null;
@@ -372,7 +372,7 @@ const live = {
     live.me = me;
     rerender = () => live.render();
     live.render();
-    live.connect();
+    live.connect(currentAdmission()?.admission);
     api(`/api/events/${eventId}/registrations/me`, { token: me.token })
       .then((registration) => { live.registration = registration; live.renderWelcome(); })
       .catch((problem) => { if (problem.status === 401 || problem.status === 410) live.forget(); });
@@ -417,7 +417,7 @@ const live = {
     const old = live.client;
     live.client = null;
     old.close();
-    live.connect();
+    live.connect(currentAdmission()?.admission);
   },
 
   forget() {

@@ -14,6 +14,7 @@ import io.foyer.testing.LobbyCalls;
 import io.foyer.testing.TcpProxy;
 import io.foyer.testing.TestNodes;
 import io.foyer.testing.TestServices;
+import io.foyer.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -202,6 +203,26 @@ class AttendeePageTest {
     assertThat(page.locator("[data-poll='" + ranking + "'] .bars li").nth(2)).containsText("2 points");
     Browser.assertAccessible(page);
     page.context().close();
+  }
+
+  @Test
+  void theAdmissionThatRegisteredAlsoOpensAGuardedLivePage() throws Exception {
+    long eventId = lobby.openLobby(new JsonObject().put("admissionRate", 100).put("guardLiveAbove", 1));
+    String ticket = lobby.joinToWait(eventId).getString("ticket");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lobby.exchange(eventId, ticket).statusCode() == 200);
+    String admission = lobby.exchange(eventId, ticket).bodyAsJsonObject().getString("admission");
+    String token = lobby.register(eventId, TestServices.unique("first") + "@example.org", admission)
+        .bodyAsJsonObject().getString("token");
+    try (WsClient first = WsClient.connect(app.httpPort(), token + "&admission=" + admission)) {
+      assertThat(first.next("welcome").getString("role")).isEqualTo("attendee");
+      Page page = browser.page("en-US");
+      page.navigate(url("/e/" + eventId));
+      assertThat(page.getByText("It is your turn. Please register before")).isVisible();
+      registerThroughForm(page);
+      // one place in line for this attendee: the live page took the admission it registered with
+      assertThat(lobby.state(eventId).getLong("issued")).isEqualTo(2L);
+      page.context().close();
+    }
   }
 
   @Test
