@@ -910,6 +910,8 @@ function agendaCard(canJoin) {
     const topic = `session:${session.id}`;
     if (joined.has(session.id)) { joined.delete(session.id); live.client?.unsubscribe(topic); } else {
       joined.add(session.id);
+      // the session's history is read as on connecting: its old messages update what is shown, quietly
+      live.replaying.add(topic);
       live.client?.resumeFrom(topic, 0);
       live.client?.subscribe(topic);
     }
