@@ -543,7 +543,7 @@ const live = {
     const welcome = el('section', { class: 'card', id: 'welcome', 'aria-labelledby': 'welcome-title' });
     const now = el('section', { class: 'card', id: 'now', 'aria-labelledby': 'now-title' });
     const feed = el('section', { class: 'card', id: 'feed', 'aria-labelledby': 'feed-title' });
-    fill(main, eventHeader(), welcome, now, el('div', { class: 'grid' }, feed, agendaCard(true)));
+    fill(main, eventHeader(true), welcome, now, el('div', { class: 'grid' }, feed, agendaCard(true)));
     live.renderWelcome();
     live.renderNow();
     live.renderFeed();
@@ -897,11 +897,15 @@ function optionTexts(question, ids = []) {
 // ---------------------------------------------------------------------------------------------------------
 // Shared parts
 
-function eventHeader() {
+/** The event's title and dates; its description too, folded away on the live view (compact) to keep "now" near. */
+function eventHeader(compact = false) {
+  const description = !event.description ? null : compact
+    ? el('details', {}, el('summary', {}, m.t('event.about')), el('p', {}, event.description))
+    : el('p', {}, event.description);
   return el('section', { class: 'card', 'aria-labelledby': 'event-title' },
     el('h1', { id: 'event-title' }, event.title),
     el('p', { class: 'muted' }, m.t('event.when', { start: when(event.startsAt), end: when(event.endsAt), zone: event.timeZone })),
-    event.description ? el('p', {}, event.description) : null);
+    description);
 }
 
 function agendaCard(canJoin) {
