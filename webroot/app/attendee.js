@@ -317,8 +317,9 @@ const lobbyView = {
     const onStatus = (status) => {
       place.textContent = status.place == null ? '–' : new Intl.NumberFormat(m.tag).format(status.place);
       if (status.ahead != null) {
-        if (firstAhead === null || status.ahead > firstAhead) firstAhead = Math.max(status.ahead, 1);
-        const done = Math.round(100 * (1 - status.ahead / firstAhead));
+        // progress from where this page first saw the line (the wait for this place counts as one step)
+        if (firstAhead === null || status.ahead > firstAhead) firstAhead = status.ahead;
+        const done = Math.round(100 * (1 - (status.ahead + 1) / (firstAhead + 1)));
         bar.style.width = `${done}%`;
         progress.setAttribute('aria-valuenow', String(done));
         ahead.textContent = m.tn('lobby.ahead', status.ahead);

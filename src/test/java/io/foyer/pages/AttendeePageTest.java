@@ -67,17 +67,22 @@ class AttendeePageTest {
     organizer(HttpMethod.POST, eventId, "/lobby/pause", null);
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lobby.line(eventId).getBoolean("open"));
 
+    for (int i = 0; i < 40; i++) {
+      lobby.joinToWait(eventId);
+    }
+
     Page page = browser.page("en-US");
     page.navigate(url("/e/" + eventId));
     assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("You are in line"))).isVisible();
-    assertThat(page.locator("#lobby-place")).hasText("1");
+    assertThat(page.locator("#lobby-place")).hasText("41");
+    assertThat(page.locator("#lobby-ahead")).hasText("40 people ahead of you");
     assertThat(page.getByText("The line is paused by the organizer")).isVisible();
     Browser.assertAccessible(page);
     Browser.screenshot(page, "attendee-lobby");
-    // a reload keeps the place (a new join would be place 2)
+    // a reload keeps the place (a new join would be place 42)
     page.reload();
-    assertThat(page.locator("#lobby-place")).hasText("1");
-    assertThat(lobby.state(eventId).getLong("issued")).isEqualTo(1L);
+    assertThat(page.locator("#lobby-place")).hasText("41");
+    assertThat(lobby.state(eventId).getLong("issued")).isEqualTo(41L);
 
     organizer(HttpMethod.POST, eventId, "/lobby/resume", null);
     assertThat(page.getByText("It is your turn. Please register before")).isVisible();
