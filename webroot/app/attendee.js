@@ -81,7 +81,12 @@ const entrance = {
   idempotencyKey: null, // one per submission, kept while it is retried
 
   show() {
-    rerender = () => entrance.show();
+    rerender = () => {
+      // what was typed survives a change of language
+      const form = main.querySelector('form');
+      if (form && form.elements.email) entrance.draft = collect(form);
+      entrance.show();
+    };
     fill(main, eventHeader(), el('div', { class: 'grid' }, agendaCard(false), entrance.registrationCard()));
   },
 

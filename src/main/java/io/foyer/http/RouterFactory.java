@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -66,12 +67,29 @@ public final class RouterFactory {
    * paths people share (/e/42) stay short; libraries come from WebJars on the classpath, at /webjars/.
    */
   private void pages(Router router) {
+    router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(RouterFactory::pageHeaders);
     router.get("/e/:eventId").handler(ctx -> ctx.reroute("/attendee.html"));
     router.get("/present/:eventId").handler(ctx -> ctx.reroute("/present.html"));
     router.get("/ops").handler(ctx -> ctx.reroute("/ops.html"));
     router.get(UiLanguages.PATH).handler(ctx -> ctx.json(uiLanguages));
     router.route("/webjars/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true).setMaxAgeSeconds(86400));
+  }
+
+  /**
+   * What a browser should enforce on the pages: scripts and connections to this origin only (the pages load nothing
+   * from elsewhere, and put server data in the page as text), no framing by other sites. Style attributes are
+   * allowed: the pages size bars and words with them.
+   */
+  private static void pageHeaders(RoutingContext ctx) {
+    if (!ctx.request().path().startsWith("/api/")) {
+      ctx.response().headers()
+          .set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+              + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+          .set("X-Content-Type-Options", "nosniff")
+          .set("Referrer-Policy", "same-origin");
+    }
+    ctx.next();
   }
 
   private Router apiRouter(Vertx vertx) {

@@ -273,7 +273,11 @@ class AttendeePageTest {
       assertThat(page.locator("html")).hasAttribute("lang", language[0]);
       assertThat(page.locator("#reg-title")).hasText(language[1]);
     }
+    // what was typed survives a change of language
+    page.locator("#f-name").fill("Grace Hopper");
     page.locator("#language").selectOption("pl");
+    assertThat(page.locator("#reg-title")).hasText("Zarejestruj się");
+    assertThat(page.locator("#f-name")).hasValue("Grace Hopper");
     registerThroughForm(page);
     // a poll with a Polish translation comes in Polish to this attendee, registered in Polish
     long pollId = organizer(HttpMethod.POST, eventId, "/polls", new JsonObject().put("kind", "single_choice")

@@ -39,7 +39,9 @@ class PagesSmokeTest {
       eventId = api.createEvent(new JsonObject().put("title", "Landing test"));
     }
     Page page = browser.page("en-US");
-    page.navigate(url("/"));
+    var landing = page.navigate(url("/"));
+    // the browser runs the pages' own scripts only, and no other site frames them
+    assertThat(landing.headers().get("content-security-policy")).contains("script-src 'self'", "frame-ancestors 'none'");
     assertThat(page.locator("#status")).hasText("This node is ready");
     Browser.assertAccessible(page);
     page.getByLabel("Event number").first().fill(Long.toString(eventId));
