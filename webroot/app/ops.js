@@ -245,13 +245,16 @@ const CHARTS = [
 ];
 
 function setupCharts() {
-  if (typeof uPlot === 'undefined') return; // the figures in words still work without the library
+  if (typeof uPlot === 'undefined' || charts.registrations) return; // without the library the words still work
   for (const chart of CHARTS) {
-    if (charts[chart.name]) continue;
     const box = $(`chart-${chart.name}`);
     charts[chart.name] = new uPlot({
       width: chartWidth(box), height: 160, legend: { show: false }, cursor: { show: false },
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.2)] } },
+      scales: {
+        // set with each sample (see renderCharts): at least a minute wide, also with one sample
+        x: { time: true, auto: false },
+        y: { range: (u, min, max) => [0, Math.max(1, (max || 0) * 1.2)] },
+      },
       axes: [{ stroke: '#4a5565' }, { stroke: '#4a5565', size: 50 }],
       series: [{}, { label: chart.label, stroke: chart.colour, width: 2, fill: `${chart.colour}22` }],
     }, [[], []], box);
@@ -275,7 +278,14 @@ function renderCharts(t, nodes) {
   push('connections', nodes.reduce((total, node) => total + node.connections, 0));
   for (const chart of CHARTS) {
     const values = series[chart.name];
-    if (charts[chart.name]) charts[chart.name].setData([series.t, values]);
+    const plot = charts[chart.name];
+    if (plot) {
+      const last = series.t[series.t.length - 1];
+      plot.batch(() => {
+        plot.setData([series.t, values]);
+        plot.setScale('x', { min: Math.min(series.t[0], last - 60), max: last });
+      });
+    }
     const current = values[values.length - 1];
     const peak = Math.max(...values);
     const minutes = Math.max(1, Math.round((series.t[series.t.length - 1] - series.t[0]) / 60));
