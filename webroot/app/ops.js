@@ -43,7 +43,7 @@ $('signin-form').addEventListener('submit', async (event) => {
     signInError('');
     showDashboard(cluster);
   } catch (problem) {
-    signInError(explain(problem));
+    signInError(explain(problem, false));
     $('key').focus();
   } finally {
     $('signin-button').disabled = false;
@@ -75,13 +75,14 @@ function signOut(reason) {
   $('key').focus();
 }
 
-/** A problem in plain words: what happened and what to do. */
-function explain(problem) {
+/** A problem in plain words: what happened and what to do (while watching, the page retries by itself). */
+function explain(problem, watching = true) {
+  const retry = watching ? ' The page keeps trying.' : ' Try again in a moment.';
   switch (problem.status) {
-    case 0: return 'The server cannot be reached. Check your network; the page keeps trying.';
+    case 0: return `The server cannot be reached. Check your network.${retry}`;
     case 401: return 'That key was not accepted. Check that it is an organizer API key, and try again.';
     case 403: return 'That key is limited to one event. The operations view needs a key for every event.';
-    case 503: return 'The server is busy or starting up; the page keeps trying.';
+    case 503: return `The server is busy or starting up.${retry}`;
     default: return `The server answered with an error (${problem.status}): ${problem.message}`;
   }
 }

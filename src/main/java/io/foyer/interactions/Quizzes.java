@@ -78,11 +78,12 @@ final class Quizzes {
   private final QuizRepository quizzes;
   private final Leaderboard leaderboard;
   private final BatchingWriter<JsonObject, JsonObject> writer;
+  /** Quiz answers this node committed (ops dashboard, /metrics). */
+  private final Counter recorded;
   // on the verticle's context only
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> closeTimers = new HashMap<>();
   private long sweepTimer;
-  private final Counter recorded;
 
   Quizzes(Context context, Pool pool, EventCatalog catalog, LiveState live, Duration liveStateTtl, Gateway gateway,
       Answers answers, Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {

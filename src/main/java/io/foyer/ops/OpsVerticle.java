@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +80,7 @@ public final class OpsVerticle extends VerticleBase {
         .compose(driven -> live.put(NodeStatus.key(nodeId), record(driven).encode(), NodeStatus.TTL));
   }
 
-  private JsonObject record(java.util.List<Long> drivenLines) {
+  private JsonObject record(List<Long> drivenLines) {
     Instant now = Instant.now();
     return new JsonObject()
         .put("node", nodeId)
