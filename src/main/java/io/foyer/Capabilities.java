@@ -9,6 +9,7 @@ import io.foyer.interactions.InteractionsVerticle;
 import io.foyer.live.LiveState;
 import io.foyer.lobby.LobbyDesks;
 import io.foyer.lobby.LobbyVerticle;
+import io.foyer.ops.OpsVerticle;
 import io.foyer.presence.AttendanceVerticle;
 import io.foyer.presence.Presence;
 import io.foyer.presence.PresenceVerticle;
@@ -52,7 +53,9 @@ record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, Gatewa
         .compose(gateway -> deployInOrder(vertx, deployments, List.of(once(new InteractionsVerticle(pool, catalog,
             live, gateway.gateway(), config.writer(), config.interactions(), metrics, nodeId)),
             once(new LobbyVerticle(pool, catalog, live, gateway.gateway(), presence, lobby, config.lobby(), metrics,
-                nodeId))))
+                nodeId)),
+            // last, so that it is the first to stop: a stopping node leaves the ops dashboard at once
+            once(new OpsVerticle(live, metrics, lobby, gateway::connections, nodeId, config.node().region()))))
             .map(gateway)
             .recover(err -> gateway.close().transform(x -> Future.failedFuture(err))))
         .map(gateway -> new Capabilities(vertx, catalog, presence, gateway, lobby, deployments))

@@ -17,6 +17,7 @@ import io.foyer.http.RouterFactory;
 import io.foyer.http.RouterFactory.ApiRoutes;
 import io.foyer.live.LiveState;
 import io.foyer.lobby.LobbyRoutes;
+import io.foyer.ops.OpsRoutes;
 import io.foyer.live.MemoryLiveState;
 import io.foyer.live.RedisLiveState;
 import io.foyer.presence.AttendanceRoutes;
@@ -213,7 +214,8 @@ public final class FoyerApp {
         new GatewayRoutes(auth, capabilities.catalog()),
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),
         new InteractionRoutes(auth),
-        new QuizRoutes(auth));
+        new QuizRoutes(auth),
+        new OpsRoutes(auth, live, capabilities.presence(), nodeId));
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),

@@ -24,6 +24,7 @@ import io.foyer.registration.RegistrationMessages;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -70,6 +71,8 @@ public final class InteractionsVerticle extends VerticleBase {
   private final PollRepository polls;
   private final Tallies tallies;
   private final Duration liveStateTtl;
+  /** Ballots this node committed that count: new ones and changed ones (a replay or a refusal is not counted). */
+  private final Counter ballots;
   // on this verticle's context only
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> unpushed = new LinkedHashMap<>();
@@ -92,6 +95,8 @@ public final class InteractionsVerticle extends VerticleBase {
     this.polls = new PollRepository(pool);
     this.liveStateTtl = config.liveStateTtl();
     this.tallies = new Tallies(live, liveStateTtl);
+    this.ballots = Counter.builder("foyer.ballots")
+        .description("poll ballots this node committed (new or changed)").register(metrics);
   }
 
   @Override
@@ -288,16 +293,19 @@ public final class InteractionsVerticle extends VerticleBase {
   private Future<JsonObject> counted(Poll poll, JsonObject result) {
     String outcome = result.getString("outcome");
     return switch (outcome) {
-      case "cast", "changed" -> tallies.record(poll, result.getJsonObject("answer"), result.getJsonObject("previous"))
-          .recover(err -> {
-            // the ballot is durable; the tally is set again from the ballots when the poll closes
-            log.warn("Ballot of poll {} committed but not counted live", poll.id(), err);
-            return Future.succeededFuture();
-          })
-          .map(v -> {
-            unpushed.put(poll.id(), poll.eventId());
-            return result;
-          });
+      case "cast", "changed" -> {
+        ballots.increment();
+        yield tallies.record(poll, result.getJsonObject("answer"), result.getJsonObject("previous"))
+            .recover(err -> {
+              // the ballot is durable; the tally is set again from the ballots when the poll closes
+              log.warn("Ballot of poll {} committed but not counted live", poll.id(), err);
+              return Future.succeededFuture();
+            })
+            .map(v -> {
+              unpushed.put(poll.id(), poll.eventId());
+              return result;
+            });
+      }
       case "replayed" -> Future.succeededFuture(result);
       case "poll-not-found" -> Future.failedFuture(PollRepository.notFound(poll.id()));
       case "poll-not-live" -> Future.failedFuture(new ProblemException(ProblemType.POLL_NOT_LIVE,

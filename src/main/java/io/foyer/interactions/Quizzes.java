@@ -19,6 +19,7 @@ import io.foyer.problem.ProblemType;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -77,6 +78,8 @@ final class Quizzes {
   private final QuizRepository quizzes;
   private final Leaderboard leaderboard;
   private final BatchingWriter<JsonObject, JsonObject> writer;
+  /** Quiz answers this node committed (ops dashboard, /metrics). */
+  private final Counter recorded;
   // on the verticle's context only
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> closeTimers = new HashMap<>();
@@ -95,6 +98,8 @@ final class Quizzes {
         Atomicity.ONE_STATEMENT,
         (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops))
         .withMetrics(metrics);
+    this.recorded = Counter.builder("foyer.quiz.answers")
+        .description("quiz answers this node committed (a replay or a refusal is not counted)").register(metrics);
   }
 
   /** Starts the sweep and serves the quiz addresses; completes once every consumer is registered. */
@@ -315,7 +320,12 @@ final class Quizzes {
           .put("position", request.position()).put("registration_id", request.registrationId().toString())
           .put("answer_id", answerId.toString()).put("answer", answer)
           .put("received_ms", request.receivedAtMillis());
-      return writer.submit(op).map(result -> answered(quiz, request, answerId, result));
+      return writer.submit(op).map(result -> answered(quiz, request, answerId, result))
+          .onSuccess(answered -> {
+            if ("recorded".equals(answered.getString("outcome"))) {
+              recorded.increment();
+            }
+          });
     });
   }
 

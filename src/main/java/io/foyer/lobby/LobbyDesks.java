@@ -8,8 +8,10 @@ import io.foyer.presence.Presence;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 
 /** The lobby desks of a node, one per context that asks (each HTTP loop, the lobby verticle), and what they share. */
 public final class LobbyDesks {
@@ -43,6 +45,17 @@ public final class LobbyDesks {
   private static Counter joins(MeterRegistry metrics, String outcome) {
     return Counter.builder("foyer.lobby.joins").tag("outcome", outcome)
         .description("lobby joins answered: admitted at once (lobby closed) or given a place").register(metrics);
+  }
+
+  /**
+   * The events whose lines a node drives: every line being driven when the node holds the driver's lease, none
+   * otherwise (for the ops dashboard).
+   */
+  public Future<List<Long>> linesDrivenBy(String nodeId) {
+    return live.get(LobbyVerticle.DRIVER_LEASE).compose(driver -> !nodeId.equals(driver)
+        ? Future.succeededFuture(List.<Long>of())
+        : live.hashCounters(LineKeys.WATCHED).map(events -> events.keySet().stream().map(Long::valueOf).sorted()
+            .toList()));
   }
 
   /** The desk of the calling context, made on its first use there; call it on an event loop or verticle context. */

@@ -64,7 +64,7 @@ public final class LobbyVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(LobbyVerticle.class);
   /** A driving node silent this long loses the lease to the next node that asks. */
   static final Duration LEASE_TTL = Duration.ofSeconds(5);
-  private static final String DRIVER_LEASE = "lobby:driver";
+  static final String DRIVER_LEASE = "lobby:driver";
   private static final String PRESSURE = "lobby:pressure";
 
   private final Pool pool;

@@ -49,6 +49,14 @@ public final class Presence {
         .map(counts -> counts.values().stream().mapToLong(Long::longValue).sum());
   }
 
+  /**
+   * The nodes that say they are alive: those with a heartbeat in LiveState, which a node removes when it stops and
+   * a surviving node removes once it has cleaned up after a silent one.
+   */
+  public Future<List<String>> nodesWithHeartbeat() {
+    return live.hashCounters(PresenceVerticle.HEARTBEATS).map(beats -> List.copyOf(beats.keySet()));
+  }
+
   /** Writes this node's changed shares; a failed write is tried again by the next flush. */
   Future<Void> flush() {
     List<Future<Void>> writes = new ArrayList<>();

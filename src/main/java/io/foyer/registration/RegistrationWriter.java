@@ -9,6 +9,7 @@ import io.foyer.registration.RegistrationMessages.Admission;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,11 +45,15 @@ public final class RegistrationWriter extends VerticleBase {
   private final MeterRegistry metrics;
   private volatile BatchingWriter<JsonObject, JsonObject> writer;
   private final AtomicBoolean noticing = new AtomicBoolean();
+  /** Registrations this node committed, new or reactivated (a replay or an existing one is not counted). */
+  private final Counter registered;
 
   public RegistrationWriter(Pool pool, WriterConfig config, MeterRegistry metrics) {
     this.pool = pool;
     this.config = config;
     this.metrics = metrics;
+    this.registered = Counter.builder("foyer.registrations")
+        .description("registrations this node committed (new or reactivated)").register(metrics);
   }
 
   @Override
@@ -73,7 +78,12 @@ public final class RegistrationWriter extends VerticleBase {
         && problem.type() == ProblemType.OVERLOADED && noticing.compareAndSet(false, true)) {
       context.runOnContext(v -> noticeEdges());
     }
-    return result;
+    return result.onSuccess(answer -> {
+      String outcome = answer.getString("outcome");
+      if ("created".equals(outcome) || "reactivated".equals(outcome)) {
+        registered.increment();
+      }
+    });
   }
 
   /** Publishes the writer's admission every EDGE_NOTICE_MILLIS while it refuses, then once that it admits. */
