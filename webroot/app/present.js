@@ -102,7 +102,8 @@ async function enter(credential, message) {
       api(`/api/events/${eventId}/quizzes`, { token: credential }),
     ]);
   } catch (problem) {
-    sessionStorage.removeItem(STORAGE_KEY);
+    // a refused key is forgotten; one that could not be checked (the node is away) is kept for a retry
+    if (problem.status === 401 || problem.status === 403) sessionStorage.removeItem(STORAGE_KEY);
     const text = problem.status === 401
       ? `This key or token is not valid (unknown, expired or revoked): ${problem.message}`
       : problem.status === 403
@@ -137,8 +138,15 @@ function connect() {
   setConnection('connecting', 'Connecting…');
   client.addEventListener('open', (e) => {
     setConnection('online', 'Connected');
-    // a presenter of one session also follows that session's topic, where its polls and quizzes are pushed
-    if (e.detail.sessionId) client.subscribe(`session:${e.detail.sessionId}`);
+    // a presenter of one session also follows that session's topic, where its polls and quizzes are pushed, and
+    // makes them for that session by default (the server refuses any other)
+    const sessionId = e.detail.sessionId;
+    if (sessionId && !client.topics.has(`session:${sessionId}`)) client.subscribe(`session:${sessionId}`);
+    if (sessionId) {
+      for (const select of document.querySelectorAll('select[name=sessionId]')) {
+        if (!select.value) select.value = String(sessionId);
+      }
+    }
   });
   client.addEventListener('close', () => {
     if (client && !client.stopped) setConnection('connecting', 'Reconnecting…');
@@ -214,6 +222,7 @@ function showConsole(pollList, quizList) {
   quizzes.clear();
   const pollsList = el('div', { id: 'polls', class: 'stack' });
   const quizList_ = el('div', { id: 'quizzes', class: 'stack' });
+  // what is run comes first; making a new poll or quiz is folded away once there is something to run
   fill(main,
     el('div', { class: 'console-head' },
       el('h1', { id: 'event-title' }, event.title),
@@ -221,12 +230,14 @@ function showConsole(pollList, quizList) {
     el('div', { class: 'grid' },
       el('section', { 'aria-labelledby': 'polls-title' },
         el('h2', { id: 'polls-title' }, 'Polls'),
-        pollForm(pollsList),
-        pollsList),
+        pollsList,
+        el('details', { class: 'card maker', open: pollList.length === 0 },
+          el('summary', {}, 'New poll'), pollForm(pollsList))),
       el('section', { 'aria-labelledby': 'quizzes-title' },
         el('h2', { id: 'quizzes-title' }, 'Quizzes'),
-        quizForm(quizList_),
-        quizList_)));
+        quizList_,
+        el('details', { class: 'card maker', open: quizList.length === 0 },
+          el('summary', {}, 'New quiz'), quizForm(quizList_)))));
   for (const poll of pollList) pollsList.append(pollCard(poll).node);
   for (const quiz of quizList) quizList_.append(quizCard(quiz).node);
   for (const poll of pollList) if (poll.status !== 'draft') loadResults(poll.id);
@@ -289,8 +300,7 @@ function pollForm(list) {
   kind.addEventListener('change', showFieldsOfKind);
   showFieldsOfKind();
   const session = sessionSelect('poll-session');
-  const form = el('form', { class: 'card', novalidate: true, 'aria-labelledby': 'poll-form-title' },
-    el('h3', { id: 'poll-form-title' }, 'New poll'),
+  const form = el('form', { novalidate: true, 'aria-label': 'New poll' },
     el('div', { class: 'field' }, el('label', { for: 'poll-kind' }, 'Kind'), kind),
     el('div', { class: 'field' }, el('label', { for: 'poll-question' }, 'Question'), question),
     optionsField, maxPicksField, scaleField, session,
@@ -482,8 +492,7 @@ function quizForm(list) {
   };
   const renumber = () => [...questions.children].forEach((q, i) => { q.querySelector('legend').textContent = `Question ${i + 1}`; });
   const session = sessionSelect('quiz-session');
-  const form = el('form', { class: 'card', novalidate: true, 'aria-labelledby': 'quiz-form-title' },
-    el('h3', { id: 'quiz-form-title' }, 'New quiz'),
+  const form = el('form', { novalidate: true, 'aria-label': 'New quiz' },
     el('div', { class: 'field' }, el('label', { for: 'quiz-title' }, 'Title'), title),
     el('div', { class: 'field' }, el('label', { for: 'quiz-scoring' }, 'Scoring'), scoring),
     el('label', { class: 'choice' }, streak, 'Streak bonus for correct answers in a row'),

@@ -130,6 +130,7 @@ class PresenterConsoleTest {
     assertThat(quiz.locator(".podium li").first()).containsText("1. Player ");
     assertThat(quiz.locator(".podium li").first()).containsText("points");
     Browser.assertAccessible(page);
+    Browser.screenshot(page, "present-quiz");
 
     quiz.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Finish")).click();
     assertThat(quiz.locator(".meta")).containsText("Finished");
@@ -161,6 +162,74 @@ class PresenterConsoleTest {
     assertThat(page.locator("#poll-form-error")).containsText("The poll was not created:");
     assertThat(page.locator("#poll-form-error")).containsText("options");
     assertThat(page.locator("article[data-poll]")).hasCount(0);
+    page.context().close();
+  }
+
+  @Test
+  void aQuizIsBuiltOnThePageAndRunToItsCorrectAnswer() throws Exception {
+    long eventId = api.createEvent(new JsonObject().put("title", "Quiz night"));
+    Page page = browser.page("en-US");
+    page.navigate(url("/present/" + eventId));
+    signIn(page, ADMIN_KEY);
+    Locator form = page.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("New quiz"));
+    form.getByLabel("Title").fill("Capitals");
+    page.locator("#quiz-q1-text").fill("Capital of France?");
+    page.locator("#quiz-q1-options").fill("Lyon\nParis\nNice");
+    page.locator("#quiz-q1-limit").fill("30");
+    form.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Add a question")).click();
+    page.locator("#quiz-q2-text").fill("Capital of Italy?");
+    page.locator("#quiz-q2-options").fill("Rome\nMilan");
+    form.getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName("Rome")).check();
+
+    // the first question has no correct answer yet: the server says which field, next to the form
+    form.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Create quiz")).click();
+    assertThat(page.locator("#quiz-form-error")).containsText("The quiz was not created:");
+    assertThat(page.locator("#quiz-form-error")).containsText("questions[0].correct");
+    form.getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName("Paris")).check();
+    form.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Create quiz")).click();
+
+    Locator quiz = page.locator("article[data-quiz]");
+    assertThat(quiz.locator("h3")).hasText("Capitals");
+    assertThat(quiz.locator(".meta")).hasText("Draft · 2 questions");
+    assertThat(page.locator("#quiz-form-error")).isEmpty();
+    JsonObject stored = ok(api.get("/api/events/" + eventId + "/quizzes", ADMIN_KEY)).getJsonArray("quizzes")
+        .getJsonObject(0);
+    assertThat(stored.getJsonArray("questions").getJsonObject(0).getInteger("timeLimitSeconds")).isEqualTo(30);
+
+    quiz.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Start")).click();
+    quiz.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Next question")).click();
+    assertThat(quiz.locator(".question-now")).containsText("Question 1 of 2: Capital of France?");
+    quiz.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Close question")).click();
+    assertThat(quiz.locator(".question-now li.correct")).hasText("Paris ✓ correct");
+    assertThat(quiz.locator(".tally")).hasText("Answered: 0 · correct: 0 · players so far: 0");
+    assertThat(quiz.locator(".podium")).hasText("Nobody has scored yet.");
+    page.context().close();
+  }
+
+  @Test
+  void aSessionsPresenterRunsThatSessionsPolls() throws Exception {
+    long eventId = api.createEvent(new JsonObject().put("title", "Two tracks"));
+    long sessionId = api.createSession(eventId);
+    String presenter = api.issuePresenterToken(eventId, sessionId).getString("token");
+    String attendee = register(eventId);
+    Page page = browser.page("en-US");
+    page.navigate(url("/present/" + eventId));
+    signIn(page, presenter);
+    assertThat(page.locator("#connection")).hasText("Connected");
+    // its polls are its session's by default: the server would refuse one for the whole event
+    assertThat(page.locator("#poll-session")).hasValue(Long.toString(sessionId));
+    page.locator("#poll-question").fill("Louder?");
+    page.locator("#poll-options").fill("Yes\nNo");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create poll")).click();
+    Locator poll = page.locator("article[data-poll]");
+    assertThat(poll.locator(".meta")).hasText("Single choice · Draft · results hidden from the audience · session Keynote");
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Launch")).click();
+    assertThat(poll.locator(".meta")).containsText("Live");
+    long pollId = Long.parseLong(poll.getAttribute("data-poll"));
+    HttpResponse<Buffer> ballot = api.post("/api/events/" + eventId + "/polls/" + pollId + "/ballots", attendee,
+        new JsonObject().put("voteId", UUID.randomUUID().toString()).put("answer", new JsonObject().put("option", "a")));
+    assertThat(ballot.statusCode()).as(ballot.bodyAsString()).isEqualTo(201);
+    assertThat(poll.locator("li[data-option=a] .count")).hasText("1 (100%)");
     page.context().close();
   }
 
@@ -199,6 +268,11 @@ class PresenterConsoleTest {
         Api.attendee(TestServices.unique("ada") + "@example.org"));
     assertThat(registered.statusCode()).as(registered.bodyAsString()).isEqualTo(201);
     return registered.bodyAsJsonObject().getString("token");
+  }
+
+  private static JsonObject ok(HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject();
   }
 
   private static long created(HttpResponse<Buffer> response) {
