@@ -182,12 +182,15 @@ function onMessage({ kind, data }) {
     }
     case 'quiz': {
       const card = quizzes.get(data.quiz.id);
+      // a quiz made on another console since this one loaded: read the quizzes again
       if (card) card.status(data.quiz.status);
+      else refresh();
       break;
     }
     case 'quiz-question': {
       const card = quizzes.get(data.quizId);
       if (card) card.questionOpened(data.question, data.questionCount);
+      else refresh();
       break;
     }
     case 'quiz-results': {
@@ -206,7 +209,10 @@ async function refresh() {
       api(`/api/events/${eventId}/polls`, { token }),
       api(`/api/events/${eventId}/quizzes`, { token }),
     ]);
-    for (const poll of pollList.polls) pollUpdated(poll, undefined);
+    for (const poll of pollList.polls) {
+      pollUpdated(poll, undefined);
+      if (poll.status !== 'draft') loadResults(poll.id);
+    }
     for (const quiz of quizList.quizzes) quizUpdated(quiz);
   } catch {
     // the next message or reconnect brings the console up to date again
@@ -221,7 +227,7 @@ function showConsole(pollList, quizList) {
   polls.clear();
   quizzes.clear();
   const pollsList = el('div', { id: 'polls', class: 'stack' });
-  const quizList_ = el('div', { id: 'quizzes', class: 'stack' });
+  const quizzesList = el('div', { id: 'quizzes', class: 'stack' });
   // what is run comes first; making a new poll or quiz is folded away once there is something to run
   fill(main,
     el('div', { class: 'console-head' },
@@ -235,11 +241,11 @@ function showConsole(pollList, quizList) {
           el('summary', {}, 'New poll'), pollForm(pollsList))),
       el('section', { 'aria-labelledby': 'quizzes-title' },
         el('h2', { id: 'quizzes-title' }, 'Quizzes'),
-        quizList_,
+        quizzesList,
         el('details', { class: 'card maker', open: quizList.length === 0 },
-          el('summary', {}, 'New quiz'), quizForm(quizList_)))));
+          el('summary', {}, 'New quiz'), quizForm(quizzesList)))));
   for (const poll of pollList) pollsList.append(pollCard(poll).node);
-  for (const quiz of quizList) quizList_.append(quizCard(quiz).node);
+  for (const quiz of quizList) quizzesList.append(quizCard(quiz).node);
   for (const poll of pollList) if (poll.status !== 'draft') loadResults(poll.id);
 }
 

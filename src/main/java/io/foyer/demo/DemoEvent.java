@@ -67,8 +67,8 @@ public final class DemoEvent {
 
   /** Creates the demo event when the database has no event; completes with its id, or empty when it did nothing. */
   public static Future<Optional<Long>> seedIfEmpty(Vertx vertx, Pool pool) {
-    return pool.query("SELECT EXISTS (SELECT 1 FROM events) AS any").execute()
-        .compose(rows -> rows.iterator().next().getBoolean("any")
+    return pool.query("SELECT EXISTS (SELECT 1 FROM events) AS has_events").execute()
+        .compose(rows -> rows.iterator().next().getBoolean("has_events")
             ? Future.succeededFuture(Optional.<Long>empty())
             : seed(vertx, Instant.now()).map(Optional::of));
   }

@@ -237,15 +237,31 @@ class PresenterConsoleTest {
   void theConsoleFitsAPhone() throws Exception {
     long eventId = api.createEvent(new JsonObject().put("title", "A long event title that has to wrap on a phone"));
     String presenter = api.issuePresenterToken(eventId, null).getString("token");
-    created(api.post("/api/events/" + eventId + "/polls", ADMIN_KEY, new JsonObject().put("kind", "word_cloud")
-        .put("question", "One word for today?")));
+    String attendee = register(eventId);
+    long pollId = created(api.post("/api/events/" + eventId + "/polls", ADMIN_KEY, new JsonObject()
+        .put("kind", "word_cloud").put("question", "One word for today?")));
     Page page = browser.page("en-US", 375, 740);
     page.navigate(url("/present/" + eventId));
     assertThat(page.getByLabel("Organizer API key or presenter token")).isVisible();
     assertThat(fitsWidth(page)).isTrue();
+    Browser.assertAccessible(page);
     signIn(page, presenter);
-    assertThat(page.locator("article[data-poll]")).containsText("One word for today?");
+    Locator poll = page.locator("article[data-poll]");
+    assertThat(poll).containsText("One word for today?");
     assertThat(page.locator("#connection")).hasText("Connected");
+
+    // the tab keeps its sign-in across a reload
+    page.reload();
+    assertThat(poll.locator(".meta")).containsText("Draft");
+    assertThat(page.locator("#connection")).hasText("Connected");
+    poll.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Launch")).click();
+    assertThat(poll.locator(".meta")).containsText("Live");
+    // a word cloud: the words as a list, each with its count
+    HttpResponse<Buffer> ballot = api.post("/api/events/" + eventId + "/polls/" + pollId + "/ballots", attendee,
+        new JsonObject().put("voteId", UUID.randomUUID().toString())
+            .put("answer", new JsonObject().put("text", "Supercalifragilisticexpialidocious")));
+    assertThat(ballot.statusCode()).as(ballot.bodyAsString()).isEqualTo(201);
+    assertThat(poll.locator(".word-cloud li")).hasText("supercalifragilisticexpialidocious (1)");
     assertThat(fitsWidth(page)).as("no sideways scrolling at 375 px").isTrue();
     Browser.assertAccessible(page);
     Browser.screenshot(page, "present-phone");
