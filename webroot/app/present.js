@@ -116,6 +116,8 @@ async function enter(credential, message) {
   token = credential;
   sessionStorage.setItem(STORAGE_KEY, credential);
   showConsole(pollList.polls, quizList.quizzes);
+  // the sign-in form is gone: the keyboard and screen readers start again at the top of the console
+  if (message) main.focus();
   connect();
 }
 
