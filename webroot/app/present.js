@@ -653,7 +653,9 @@ function quizCard(initial) {
       el('p', {}, el('strong', {}, `Question ${q.position} of ${quiz.questionCount}: `), q.question),
       el('ol', { type: 'A' }, (q.options || []).map((o) => el('li', { class: correct.has(o.id) ? 'correct' : null },
         o.text, correct.has(o.id) ? ' ✓ correct' : ''))),
-      q.open ? el('p', {}, 'Time left: ', countdown) : el('p', { class: 'muted' },
+      // the server counts answers once the question closes (quiz-results); nothing counts them live
+      q.open ? el('p', {}, 'Time left: ', countdown, el('span', { class: 'muted' }, ' · answers are counted when it closes'))
+        : el('p', { class: 'muted' },
         q.closedBy === 'presenter' ? 'Closed by the presenter.' : 'Closed.'));
     now.hidden = false;
     clearInterval(timer);
