@@ -7,6 +7,7 @@ import io.foyer.bus.Bus;
 import io.foyer.cluster.ClusterBoot;
 import io.foyer.config.FoyerConfig;
 import io.foyer.config.FoyerConfig.Engine;
+import io.foyer.demo.DemoEvent;
 import io.foyer.events.EventRoutes;
 import io.foyer.gateway.Gateway;
 import io.foyer.gateway.GatewayRoutes;
@@ -113,6 +114,9 @@ public final class FoyerApp {
         .map(port -> new FoyerApp(nodeId, vertx.result(), store.result(), live.result(), capabilities.result(), port,
             opened))
         .onSuccess(app -> app.announce(config))
+        // a fresh single node on the embedded database gets a demo event to open at once (never an external one)
+        .compose(app -> DemoEvent.onStart(app.vertx, app.store.pool(), app.store.embedded(), app.baseUrl(config))
+            .map(app))
         .recover(err -> opened.closeAll().transform(ignored -> Future.failedFuture(err)));
   }
 
@@ -263,6 +267,17 @@ public final class FoyerApp {
         config.node().region(), config.http().host(), httpPort);
     log.info("Store: {}; LiveState: {}; mode: {}; configuration: {}", store.describe(), live.engineName(), cluster,
         config.sources());
+  }
+
+  /** Where people open this node's pages: its host, or localhost when it listens on every address. */
+  private String baseUrl(FoyerConfig config) {
+    String host = config.http().host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      host = "localhost";
+    } else if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + httpPort;
   }
 
   /** What a node has opened so far; closed in reverse order, each step whatever became of the one before. */
