@@ -22,6 +22,10 @@ public final class ConfigLoader {
   static final String SOURCES_KEY = "_sources";
   private static final String DEFAULTS_RESOURCE = "/foyer.yaml";
   private static final Path CONVENTIONAL_FILE = Path.of("conf", "foyer.yaml");
+  /** Providers are sections named by the operator, each with the keys of the template section. */
+  static final String PROVIDERS = "sso.providers";
+  static final String PROVIDER_DEFAULTS = "sso.providerDefaults";
+  static final String PROVIDER_ID = "[a-z0-9]{1,32}";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ConfigLoader() {}
@@ -46,14 +50,16 @@ public final class ConfigLoader {
       readFile(file, raw);
       sources.add(file.toString());
     }
+    boolean fromEnvironment = providersFromEnvironment(env, raw);
     for (String key : raw.keys()) {
       String value = env.get(RawSettings.envName(key));
       if (value != null) {
         raw.put(key, value, "environment " + RawSettings.envName(key));
-        if (!sources.contains("environment")) {
-          sources.add("environment");
-        }
+        fromEnvironment = true;
       }
+    }
+    if (fromEnvironment) {
+      sources.add("environment");
     }
     raw.put(SOURCES_KEY, String.join(" < ", sources), "loader");
     return FoyerConfig.from(raw);
@@ -86,6 +92,63 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * FOYER_SSO_PROVIDERS_<ID>_<KEY> variables may name a provider the file does not: each becomes the key
+   * sso.providers.<id>.<key>, which the loop over known keys then sets. Answers whether there was one.
+   */
+  private static boolean providersFromEnvironment(Map<String, String> env, RawSettings raw) {
+    String prefix = RawSettings.envName(PROVIDERS) + "_";
+    boolean found = false;
+    for (String name : env.keySet()) {
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      String rest = name.substring(prefix.length());
+      int underscore = rest.indexOf('_');
+      String id = underscore < 0 ? "" : rest.substring(0, underscore).toLowerCase(java.util.Locale.ROOT);
+      String providerKey = underscore < 0 ? null : providerKeyOf(raw, rest.substring(underscore + 1));
+      if (!id.matches(PROVIDER_ID) || providerKey == null) {
+        throw new ConfigException("invalid configuration: environment variable " + name + " is not "
+            + prefix + "<ID>_<KEY> with an id of lower-case letters and digits and a key of "
+            + PROVIDER_DEFAULTS + " (see conf/foyer.yaml)");
+      }
+      String key = PROVIDERS + "." + id + "." + providerKey;
+      if (!raw.has(key)) {
+        raw.put(key, raw.text(PROVIDER_DEFAULTS + "." + providerKey), "defaults");
+      }
+      found = true;
+    }
+    return found;
+  }
+
+  /** The provider key (clientSecret) whose environment suffix is the given one (CLIENT_SECRET), or null. */
+  private static String providerKeyOf(RawSettings raw, String envSuffix) {
+    for (String key : raw.keys()) {
+      if (key.startsWith(PROVIDER_DEFAULTS + ".")
+          && RawSettings.envName(key).equals(RawSettings.envName(PROVIDER_DEFAULTS) + "_" + envSuffix)) {
+        return key.substring(PROVIDER_DEFAULTS.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A key of a provider section in a file (sso.providers.corp.issuer) is valid when its id is and its last part is
+   * a key of sso.providerDefaults; it is answered with that provider's defaults filled in, else null.
+   */
+  private static String providerKey(String key, RawSettings raw, Path file) {
+    String[] parts = key.split("\\.");
+    if (!key.startsWith(PROVIDERS + ".") || parts.length != 4) {
+      return null;
+    }
+    if (!parts[2].matches(PROVIDER_ID) || !raw.has(PROVIDER_DEFAULTS + "." + parts[3])) {
+      throw new ConfigException("invalid configuration: " + key + " in " + file + " is not "
+          + PROVIDERS + ".<id>.<key> with an id of lower-case letters and digits (1-32) and a key of "
+          + PROVIDER_DEFAULTS + " (see conf/foyer.yaml)");
+    }
+    return key;
+  }
+
   /** Walks sections into dotted keys; with a file, every key must already exist in the defaults. */
   private static void flatten(JsonNode node, String prefix, String source, RawSettings raw, Path file) {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
@@ -97,7 +160,7 @@ public final class ConfigLoader {
         flatten(value, key + ".", source, raw, file);
         continue;
       }
-      if (file != null && !raw.has(key)) {
+      if (file != null && !raw.has(key) && providerKey(key, raw, file) == null) {
         throw new ConfigException("invalid configuration: unknown key " + key + " in " + file
             + " (see conf/foyer.yaml for the keys)");
       }

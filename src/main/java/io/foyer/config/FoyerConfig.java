@@ -10,6 +10,7 @@ public record FoyerConfig(
     NodeConfig node,
     Path dataDir,
     AuthConfig auth,
+    SsoConfig sso,
     PgConfig pg,
     RedisConfig redis,
     LiveConfig live,
@@ -35,6 +36,20 @@ public record FoyerConfig(
 
   /** An organizer API key; eventScope is null for a key that may act on every event. */
   public record ApiKey(String name, String secret, Long eventScope) {}
+
+  /**
+   * Single sign-on: where browsers reach this node (redirects come back to publicUrl/auth/<id>/callback), how long a
+   * sign-in lasts, whether its cookie is Secure, and the OpenID Connect providers (none: no sign-in offered).
+   */
+  public record SsoConfig(String publicUrl, Duration sessionTtl, boolean secureCookie, List<SsoProvider> providers) {
+    public boolean enabled() {
+      return !providers.isEmpty();
+    }
+  }
+
+  /** One OpenID Connect provider; clientSecret is empty for a public client. */
+  public record SsoProvider(String id, String label, String issuer, String clientId, String clientSecret,
+      List<String> scopes, String rolesClaim, io.foyer.sso.RoleMapping roles, boolean attendees) {}
 
   /** PostgreSQL: an external server when url is set, else the embedded one. */
   public record PgConfig(String url, int poolSize, Path embeddedDataDir, int embeddedPort) {
@@ -100,6 +115,7 @@ public record FoyerConfig(
     Path dataDir = Path.of(nonEmpty(raw, "data.dir"));
     AuthConfig auth = new AuthConfig(apiKeys(raw), tokenSecret(raw),
         Duration.ofHours(raw.integer("auth.attendeeTokenTtlHours", 1, 24 * 366)));
+    SsoConfig sso = sso(raw);
     PgConfig pg = new PgConfig(
         raw.uriOrEmpty("pg.url", "postgresql", "postgres"),
         raw.integer("pg.poolSize", 1, 1000),
@@ -156,8 +172,75 @@ public record FoyerConfig(
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, dataDir, auth, pg, redis, live, gateway, writer, interactions, lobby, cluster, log,
+    return new FoyerConfig(http, node, dataDir, auth, sso, pg, redis, live, gateway, writer, interactions, lobby, cluster, log,
         raw.text(ConfigLoader.SOURCES_KEY));
+  }
+
+  private static SsoConfig sso(RawSettings raw) {
+    List<SsoProvider> providers = new java.util.ArrayList<>();
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (String key : raw.keys()) {
+      if (key.startsWith(ConfigLoader.PROVIDERS + ".")) {
+        ids.add(key.split("\\.")[2]);
+      }
+    }
+    for (String id : ids) {
+      providers.add(provider(raw, id));
+    }
+    String publicUrl = raw.text("sso.publicUrl");
+    if (!publicUrl.isEmpty()) {
+      publicUrl = raw.uriOrEmpty("sso.publicUrl", "https", "http");
+      java.net.URI uri = java.net.URI.create(publicUrl);
+      if ((uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) || uri.getQuery() != null
+          || uri.getFragment() != null || uri.getUserInfo() != null) {
+        throw raw.invalid("sso.publicUrl", "must be scheme://host[:port] alone, without a path, query or user");
+      }
+      publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    } else if (!providers.isEmpty()) {
+      throw raw.invalid("sso.publicUrl", "is needed with a provider configured: providers send people back to "
+          + "<publicUrl>/auth/<id>/callback (e.g. https://events.example.com)");
+    }
+    return new SsoConfig(publicUrl, Duration.ofHours(raw.integer("sso.sessionHours", 1, 720)),
+        raw.bool("sso.secureCookie"), List.copyOf(providers));
+  }
+
+  private static SsoProvider provider(RawSettings raw, String id) {
+    java.util.function.Function<String, String> key = name -> {
+      String full = ConfigLoader.PROVIDERS + "." + id + "." + name;
+      if (!raw.has(full)) {
+        raw.put(full, raw.text(ConfigLoader.PROVIDER_DEFAULTS + "." + name), "defaults");
+      }
+      return full;
+    };
+    String issuer = raw.uriOrEmpty(key.apply("issuer"), "https", "http");
+    if (issuer.isEmpty()) {
+      throw raw.invalid(key.apply("issuer"), "is required: the provider's issuer URL, e.g. "
+          + "https://login.example.com/realms/events");
+    }
+    String clientId = raw.text(key.apply("clientId"));
+    if (clientId.isEmpty()) {
+      throw raw.invalid(key.apply("clientId"), "is required: the client id registered with the provider");
+    }
+    List<String> scopes = new java.util.ArrayList<>(List.of("openid"));
+    for (String scope : raw.text(key.apply("scopes")).split("\\s+")) {
+      if (!scope.isEmpty() && !scopes.contains(scope)) {
+        scopes.add(scope);
+      }
+    }
+    String rolesClaim = raw.text(key.apply("rolesClaim"));
+    if (!rolesClaim.matches("[A-Za-z0-9_:/-]+(\\.[A-Za-z0-9_:/-]+)*")) {
+      throw raw.invalid(key.apply("rolesClaim"), "must be a claim name, or a dotted path such as realm_access.roles");
+    }
+    io.foyer.sso.RoleMapping roles;
+    try {
+      roles = io.foyer.sso.RoleMapping.parse(raw.text(key.apply("roles")));
+    } catch (IllegalArgumentException e) {
+      throw raw.invalid(key.apply("roles"), e.getMessage());
+    }
+    String label = raw.text(key.apply("label"));
+    // the issuer is kept exactly as written: some end in a slash, and ID tokens must name it exactly
+    return new SsoProvider(id, label.isEmpty() ? id : label, issuer, clientId, raw.text(key.apply("clientSecret")), List.copyOf(scopes), rolesClaim, roles,
+        raw.bool(key.apply("attendees")));
   }
 
   private static Engine engine(RawSettings raw, RedisConfig redis) {
