@@ -21,6 +21,7 @@ import io.foyer.lobby.LobbyRoutes;
 import io.foyer.ops.OpsRoutes;
 import io.foyer.live.MemoryLiveState;
 import io.foyer.live.RedisLiveState;
+import io.foyer.sso.SingleSignOn;
 import io.foyer.presence.AttendanceRoutes;
 import io.foyer.registration.RegistrationRoutes;
 import io.foyer.store.Store;
@@ -208,6 +209,13 @@ public final class FoyerApp {
   private static Future<Integer> deployHttp(Vertx vertx, FoyerConfig config, String nodeId,
       PrometheusMeterRegistry metrics, Store store, LiveState live, Credentials credentials,
       Capabilities capabilities, Opened opened) {
+    SingleSignOn sso = new SingleSignOn(vertx, config.sso(), live, credentials.presenters(), capabilities.catalog(),
+        java.time.Clock.systemUTC());
+    sso.warmUp();
+    opened.add(() -> {
+      sso.close();
+      return Future.succeededFuture();
+    });
     AuthHandlers auth = new AuthHandlers(credentials);
     // routes are matched in this order, one pattern after another: the lobby, which takes the bursts, first
     List<ApiRoutes> api = List.of(
@@ -219,11 +227,12 @@ public final class FoyerApp {
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),
         new InteractionRoutes(auth),
         new QuizRoutes(auth),
-        new OpsRoutes(auth, live, capabilities.presence(), nodeId));
+        new OpsRoutes(auth, live, capabilities.presence(), nodeId, sso.describe()),
+        sso::mountApi);
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
         readinessChecks(vertx, store, live),
-        metrics, nodeInfo, api);
+        metrics, nodeInfo, sso::mountSignIn, api);
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     AtomicInteger port = new AtomicInteger();

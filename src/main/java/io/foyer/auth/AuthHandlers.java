@@ -6,17 +6,25 @@ import io.foyer.problem.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.foyer.sso.RoleGrant;
+import io.foyer.sso.SsoSession;
+import io.foyer.sso.SsoUser;
+import io.foyer.sso.StaffRole;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Route handlers that admit organizers (API key), attendees (attendee token) or those who run interactions
- * (organizer or presenter token), sent as bearer tokens.
+ * (organizer or presenter token), sent as bearer tokens; or, without a bearer token, someone signed in by single
+ * sign-on whose roles allow it (their cookie-authenticated state-changing requests must carry the CSRF token).
  */
 public final class AuthHandlers {
 
   private static final String ORGANIZER = "foyer.organizer";
   private static final String ATTENDEE = "foyer.attendee";
   private static final String PRESENTER = "foyer.presenter";
+  /** Someone signed in who may run some event's interactions; runnerFor decides which. */
+  private static final String SIGNED_IN_RUNNER = "foyer.sso.runner";
 
   private final OrganizerKeys keys;
   private final AttendeeTokens tokens;
@@ -32,6 +40,10 @@ public final class AuthHandlers {
   public Handler<RoutingContext> organizer() {
     return ctx -> {
       String bearer = bearer(ctx);
+      if (bearer == null && SsoUser.of(ctx) != null) {
+        admitSignedInOrganizer(ctx, SsoSession.signedIn(ctx));
+        return;
+      }
       if (admittedAsOrganizer(ctx, bearer)) {
         return;
       }
@@ -52,6 +64,10 @@ public final class AuthHandlers {
   public Handler<RoutingContext> runner() {
     return ctx -> {
       String bearer = bearer(ctx);
+      if (bearer == null && SsoUser.of(ctx) != null) {
+        admitSignedInRunner(ctx, SsoSession.signedIn(ctx));
+        return;
+      }
       if (bearer == null) {
         ctx.fail(new ProblemException(ProblemType.UNAUTHORIZED,
             "send an organizer API key or a presenter token as 'Authorization: Bearer <token>'"));
@@ -89,10 +105,12 @@ public final class AuthHandlers {
    */
   public Handler<RoutingContext> runnerOrAttendee() {
     Handler<RoutingContext> attendee = attendee();
+    Handler<RoutingContext> runner = runner();
     return ctx -> {
       String bearer = bearer(ctx);
       if (bearer == null) {
-        attendee.handle(ctx);
+        // attendees always bring their token; a cookie without one is staff signed in
+        (SsoUser.of(ctx) != null ? runner : attendee).handle(ctx);
         return;
       }
       if (admittedAsOrganizer(ctx, bearer)) {
@@ -119,6 +137,10 @@ public final class AuthHandlers {
    * session-scoped presenter only for its session. Fails with 403 otherwise.
    */
   public static Runner runnerFor(RoutingContext ctx, long eventId, Long sessionId) {
+    SsoUser signedIn = ctx.get(SIGNED_IN_RUNNER);
+    if (signedIn != null) {
+      return signedInRunner(ctx, signedIn, eventId);
+    }
     Presenter presenter = ctx.get(PRESENTER);
     if (presenter == null) {
       Organizer organizer = organizerFor(ctx, eventId);
@@ -140,6 +162,10 @@ public final class AuthHandlers {
    * checks against what the request is about.
    */
   public static Runner runnerOfEvent(RoutingContext ctx, long eventId) {
+    SsoUser signedIn = ctx.get(SIGNED_IN_RUNNER);
+    if (signedIn != null) {
+      return signedInRunner(ctx, signedIn, eventId);
+    }
     Presenter presenter = ctx.get(PRESENTER);
     if (presenter == null) {
       return runnerFor(ctx, eventId, null);
@@ -148,6 +174,66 @@ public final class AuthHandlers {
       throw new ProblemException(ProblemType.FORBIDDEN, "this presenter token belongs to another event");
     }
     return presenterRunner(ctx, presenter);
+  }
+
+  /** A presenter or moderator signed in runs the event's interactions as a presenter does, in any of its sessions. */
+  private static Runner signedInRunner(RoutingContext ctx, SsoUser user, long eventId) {
+    if (!user.holds(StaffRole.PRESENTER, eventId) && !user.holds(StaffRole.MODERATOR, eventId)) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "your sign-in grants no role for event " + eventId);
+    }
+    return new Runner(Runner.Role.PRESENTER, new Actor(user.actorName(), ctx.request().remoteAddress().hostAddress()),
+        null);
+  }
+
+  /**
+   * Admits someone signed in as an organizer of the request's event (its :eventId), or of every event; for a
+   * route without an event, an organizer of exactly one event acts as a key limited to it.
+   */
+  private static void admitSignedInOrganizer(RoutingContext ctx, SsoUser user) {
+    Organizer organizer = signedInOrganizer(ctx, user);
+    if (organizer != null) {
+      ctx.put(ORGANIZER, organizer);
+      ctx.next();
+      return;
+    }
+    Long event = pathEvent(ctx);
+    ctx.fail(new ProblemException(ProblemType.FORBIDDEN, event == null
+        ? "your sign-in grants no organizer role that covers this (it needs an organizer of every event, or of "
+            + "exactly one)"
+        : "your sign-in grants no organizer role for event " + event));
+  }
+
+  /** Admits an organizer as {@link #admitSignedInOrganizer} does, else anyone signed in with a presenter role. */
+  private static void admitSignedInRunner(RoutingContext ctx, SsoUser user) {
+    Organizer organizer = signedInOrganizer(ctx, user);
+    if (organizer != null) {
+      ctx.put(ORGANIZER, organizer);
+      ctx.next();
+    } else if (user.roles().stream().anyMatch(g -> g.role() != StaffRole.ORGANIZER)) {
+      ctx.put(SIGNED_IN_RUNNER, user);
+      ctx.next();
+    } else {
+      ctx.fail(new ProblemException(ProblemType.FORBIDDEN, "your sign-in grants no role that runs polls or quizzes"));
+    }
+  }
+
+  private static Organizer signedInOrganizer(RoutingContext ctx, SsoUser user) {
+    if (user.holdsEverywhere(StaffRole.ORGANIZER)) {
+      return new Organizer(user.actorName(), null);
+    }
+    Long event = pathEvent(ctx);
+    if (event != null) {
+      return user.holds(StaffRole.ORGANIZER, event) ? new Organizer(user.actorName(), event) : null;
+    }
+    List<Long> events = user.roles().stream().filter(g -> g.role() == StaffRole.ORGANIZER).map(RoleGrant::eventId)
+        .toList();
+    return events.size() == 1 ? new Organizer(user.actorName(), events.get(0)) : null;
+  }
+
+  /** The request's :eventId when it has a valid one, else null (a bad one is the route's to refuse). */
+  private static Long pathEvent(RoutingContext ctx) {
+    String value = ctx.pathParam("eventId");
+    return value != null && value.matches("[1-9][0-9]{0,17}") ? Long.valueOf(value) : null;
   }
 
   private static Runner presenterRunner(RoutingContext ctx, Presenter presenter) {

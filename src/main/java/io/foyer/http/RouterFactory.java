@@ -27,22 +27,30 @@ public final class RouterFactory {
     void mount(Vertx vertx, Router api);
   }
 
+  /** Routes outside /api, mounted before it (the sign-in addresses and the session handler). */
+  @FunctionalInterface
+  public interface SiteRoutes {
+    void mount(Vertx vertx, Router router);
+  }
+
   private final long maxBodyBytes;
   private final Duration requestTimeout;
   private final HealthChecks readiness;
   private final PrometheusMeterRegistry metrics;
   private final JsonObject nodeInfo;
   private final List<ApiRoutes> apiRoutes;
+  private final SiteRoutes siteRoutes;
   private final JsonObject uiLanguages = UiLanguages.list();
 
   public RouterFactory(long maxBodyBytes, Duration requestTimeout, HealthChecks readiness,
-      PrometheusMeterRegistry metrics, JsonObject nodeInfo, List<ApiRoutes> apiRoutes) {
+      PrometheusMeterRegistry metrics, JsonObject nodeInfo, SiteRoutes siteRoutes, List<ApiRoutes> apiRoutes) {
     this.maxBodyBytes = maxBodyBytes;
     this.requestTimeout = requestTimeout;
     this.readiness = readiness;
     this.metrics = metrics;
     this.nodeInfo = nodeInfo;
     this.apiRoutes = List.copyOf(apiRoutes);
+    this.siteRoutes = siteRoutes;
   }
 
   public Router create(Vertx vertx) {
@@ -50,6 +58,7 @@ public final class RouterFactory {
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").mergeIn(nodeInfo)));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    siteRoutes.mount(vertx, router);
     router.route("/api/*").subRouter(apiRouter(vertx));
     pages(router);
     // GET and HEAD only, so another method on a known path is a 405 rather than a static-file 404

@@ -32,9 +32,12 @@ public final class OpsRoutes implements ApiRoutes {
   private final LiveState live;
   private final Presence presence;
   private final String nodeId;
+  private final JsonArray signIn;
 
-  public OpsRoutes(AuthHandlers auth, LiveState live, Presence presence, String nodeId) {
+  /** @param signIn the sign-in providers and their role rules, shown on the ops page */
+  public OpsRoutes(AuthHandlers auth, LiveState live, Presence presence, String nodeId, JsonArray signIn) {
     this.auth = auth;
+    this.signIn = signIn;
     this.live = live;
     this.presence = presence;
     this.nodeId = nodeId;
@@ -55,6 +58,7 @@ public final class OpsRoutes implements ApiRoutes {
     Future.all(nodes(), lines).map(all -> new JsonObject()
             .put("nodes", all.resultAt(0))
             .put("lobbies", all.<JsonObject>resultAt(1).getJsonArray("lines"))
+            .put("signIn", signIn.copy())
             .put("at", Times.format(Instant.now())))
         .onComplete(Replies.to(ctx, ctx::json));
   }
