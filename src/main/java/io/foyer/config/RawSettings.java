@@ -119,7 +119,7 @@ final class RawSettings {
   ConfigException invalid(String key, String problem) {
     Setting setting = setting(key);
     // an error message ends up in terminals and logs: never echo a secret
-    String shown = SECRET_KEYS.contains(key) || key.endsWith(".clientSecret") ? "(hidden)" : "\"" + setting.value() + "\"";
+    String shown = SECRET_KEYS.contains(key) ? "(hidden)" : "\"" + setting.value() + "\"";
     return new ConfigException("invalid configuration: " + key + " (" + setting.source() + ") = " + shown + ": "
         + problem);
   }
