@@ -29,6 +29,11 @@ public final class SignInBrowser {
     return cookie;
   }
 
+  /** Carries another browser's session cookie, as a request that reaches another node of the cluster does. */
+  public void useCookie(String sessionCookie) {
+    cookie = sessionCookie;
+  }
+
   public String lastCallback() {
     return lastCallback;
   }
