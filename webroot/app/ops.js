@@ -2,6 +2,7 @@
 // POLL_MS and shows each node, each lobby line, and live charts whose rates are computed here from successive
 // samples of the nodes' counters.
 import { api, el, fill, announcer } from './common.js';
+import { signInProviders, currentSession, signInLinks, signOutOfSession } from './signin.js';
 
 const POLL_MS = 2000;
 /** Points kept per chart: four minutes at one sample per poll. */
@@ -14,6 +15,8 @@ const number = new Intl.NumberFormat('en');
 const decimal = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 let key = sessionStorage.getItem(KEY_STORE);
+/** The single sign-on session the dashboard reads with (its cookie), when it was not given a key. */
+let session = null;
 let timer = null;
 let generation = 0;
 /** Per node: its last record whose `at` moved on, to compute rates from. */
@@ -50,7 +53,30 @@ $('signin-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('sign-out').addEventListener('click', () => signOut(''));
+$('sign-out').addEventListener('click', async () => {
+  if (session && !(await signOutOfSession(session))) return;
+  signOut('');
+});
+
+/** Offers the providers' sign-in; someone already signed in whose roles cover every event sees the dashboard. */
+async function offerSignIn() {
+  const [providers, current] = await Promise.all([signInProviders(), currentSession()]);
+  const links = signInLinks(providers, '/ops');
+  if (links) $('signin-providers').replaceChildren(links);
+  $('signin-providers').hidden = !links;
+  if (key || !current.signedIn) return;
+  try {
+    const cluster = await api('/api/ops/cluster');
+    session = current;
+    $('signed-in-as').textContent = `Signed in as ${current.name}`;
+    showDashboard(cluster);
+  } catch (problem) {
+    signInError(problem.status === 403
+      ? `You are signed in as ${current.name}, but your roles do not cover every event. Sign in with an `
+        + 'organizer API key for every event, or ask for the organizer role for every event.'
+      : explain(problem, false));
+  }
+}
 
 function signInError(text) {
   $('signin-error').textContent = text;
@@ -61,6 +87,8 @@ function signOut(reason) {
   generation++;
   clearTimeout(timer);
   key = null;
+  session = null;
+  $('signed-in-as').textContent = '';
   sessionStorage.removeItem(KEY_STORE);
   $('dashboard').hidden = true;
   $('sign-out').hidden = true;
@@ -149,6 +177,7 @@ function render(cluster) {
   sample(nodes);
   renderNodes(nodes);
   renderLobbies(cluster.lobbies || []);
+  renderSignIn(cluster.signIn || []);
   renderTotals(nodes);
   renderCharts(now / 1000, nodes);
   announceChanges(nodes);
@@ -199,6 +228,19 @@ function renderLobbies(lines) {
     el('td', { class: 'num' }, number.format(line.serving)),
     el('td', { class: 'num' }, decimal.format(line.ratePerSecond)),
     el('td', { class: 'num' }, line.waiting > 0 && !line.paused ? `${decimal.format(line.drainSeconds)} s` : '–'))));
+}
+
+/** The providers and their role rules, so that operators can see who becomes what when signing in. */
+function renderSignIn(providers) {
+  $('no-sso').hidden = providers.length > 0;
+  $('sso').hidden = providers.length === 0;
+  fill($('sso').tBodies[0], providers.map((provider) => el('tr', {},
+    el('th', { scope: 'row' }, `${provider.label} (${provider.id})`),
+    el('td', {}, provider.issuer),
+    el('td', {}, el('code', {}, provider.rolesClaim)),
+    el('td', {}, provider.roles.length === 0 ? 'none: signs nobody in as staff'
+      : el('ul', { class: 'plain' }, ...provider.roles.map((rule) => el('li', {}, el('code', {}, rule))))),
+    el('td', {}, provider.attendees ? 'may register' : 'no'))));
 }
 
 function lineState(line) {
@@ -301,5 +343,6 @@ function push(name, value) {
   if (series[name].length > KEEP) series[name].shift();
 }
 
-// a key kept in this tab signs in again on reload
+// a key kept in this tab signs in again on reload; else a single sign-on session may
 if (key) showDashboard(null);
+offerSignIn();

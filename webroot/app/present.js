@@ -5,6 +5,7 @@
 
 import { FoyerClient } from '/foyer-client.js';
 import { api, el, fill, announcer, eventIdFromPath } from '/app/common.js';
+import { signInProviders, currentSession, signInLinks, signOutOfSession } from '/app/signin.js';
 
 const main = document.getElementById('main');
 const connection = document.getElementById('connection');
@@ -28,6 +29,8 @@ const QUIZ_STATUS = { draft: 'Draft', running: 'Running', finished: 'Finished' }
 const OPTION_IDS = 'abcdefghijklmnopqrst'; // 20 options at most (docs/api.md#polls)
 
 let token = null;
+/** The single sign-on session the console's presenter token was issued for, when it came that way. */
+let session = null;
 let client = null;
 let event = null;
 let sessions = [];
@@ -55,8 +58,30 @@ async function boot() {
   }
   document.title = `${event.title} · Presenter console · Foyer`;
   token = sessionStorage.getItem(STORAGE_KEY);
+  const current = await currentSession();
+  if (current.signedIn) session = current;
   if (token) await enter(token, null);
+  else if (session) await enterSignedIn();
   else showSignIn();
+}
+
+/**
+ * Someone signed in through a provider gets a presenter token for this event when their roles cover it; the
+ * console then works as with any other token (REST and its WebSocket).
+ */
+async function enterSignedIn() {
+  let issued;
+  try {
+    issued = await api('/api/auth/presenter-token', { method: 'POST', body: { eventId: Number(eventId) },
+      headers: { 'X-CSRF-Token': session.csrfToken } });
+  } catch (problem) {
+    showSignIn(problem.status === 403
+      ? `You are signed in as ${session.name}, but your roles do not include event ${eventId}. Sign in with a key `
+        + 'or token for it, or ask an organizer for the presenter role.'
+      : `Signing in failed: ${problem.message}`);
+    return;
+  }
+  await enter(issued.token, null);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -79,6 +104,10 @@ function showSignIn(error) {
         'Kept in this browser tab only, until you sign out or close the tab.')),
     message,
     el('button', { type: 'submit' }, 'Sign in'));
+  const providers = el('div', { id: 'sign-in-providers' });
+  signInProviders().then((list) => {
+    if (!session) fill(providers, signInLinks(list, `/present/${eventId}`));
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const value = input.value.trim();
@@ -89,7 +118,7 @@ function showSignIn(error) {
     }
     await enter(value, message);
   });
-  fill(main, el('h1', { id: 'event-title' }, event.title), form);
+  fill(main, el('h1', { id: 'event-title' }, event.title), form, providers);
   input.focus();
 }
 
@@ -121,8 +150,13 @@ async function enter(credential, message) {
   connect();
 }
 
-function signOut() {
+async function signOut() {
   sessionStorage.removeItem(STORAGE_KEY);
+  if (session) {
+    const stays = await signOutOfSession(session);
+    session = null;
+    if (!stays) return;
+  }
   token = null;
   if (client) client.close();
   client = null;
