@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Who signed in through a provider, as kept in their server-side session: the provider's subject, the name and
- * email its ID token gave, and the roles its claims granted. Nothing else of the ID token is kept.
+ * email its ID token gave, and the roles its claims granted (the session also keeps the ID token itself, which the
+ * provider's logout asks for; see {@link SsoSession}).
  */
 public record SsoUser(String provider, String subject, String name, String email, boolean emailVerified,
     Set<RoleGrant> roles) {

@@ -87,7 +87,7 @@ class SignInPagesTest {
 
     page.waitForURL(foyer + "/present/" + eventId);
     assertThat(page.locator("#connection")).hasText("Connected");
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New poll")).first().isVisible();
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Polls"))).isVisible();
     Browser.assertAccessible(page);
 
     // the same sign-in has no role for another event: the console says so and offers the key form
