@@ -67,8 +67,12 @@ public final class LiveStateSessionStore implements SessionStore {
     return live.delete(PREFIX + id);
   }
 
+  /** A session that holds nothing (a cookie whose sign-in is gone, sent again) is not worth keeping. */
   @Override
   public Future<Void> put(Session session) {
+    if (session.isEmpty()) {
+      return live.delete(PREFIX + session.id());
+    }
     Buffer buffer = Buffer.buffer();
     ((SharedDataSessionImpl) session).writeToBuffer(buffer);
     return live.put(PREFIX + session.id(), Base64.getEncoder().encodeToString(buffer.getBytes()),

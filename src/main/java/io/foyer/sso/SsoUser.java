@@ -20,6 +20,10 @@ public record SsoUser(String provider, String subject, String name, String email
 
   /** The person signed in on this request's session, or null (no session, or nobody signed in). */
   public static SsoUser of(RoutingContext ctx) {
+    // reading the session marks it used, and vertx-web then stores it: only for a browser that brings its cookie
+    if (ctx.request().getCookie(SingleSignOn.COOKIE) == null) {
+      return null;
+    }
     Session session = ctx.session();
     if (session == null) {
       return null;

@@ -173,6 +173,23 @@ class SignInFlowTest {
   }
 
   @Test
+  void requestsWithoutASignInMakeNoSession() throws Exception {
+    SignInBrowser anonymous = new SignInBrowser(foyer);
+    assertProblem(anonymous.get("/api/events/" + eventId + "/registrations"), 401, "unauthorized");
+    assertProblem(anonymous.send("POST", "/api/events", event("Anonymous"), null), 401, "unauthorized");
+    assertThat(new JsonObject(anonymous.get("/api/auth/session").body()).getBoolean("signedIn")).isFalse();
+    assertThat(anonymous.get("/api/events/" + eventId).statusCode()).isEqualTo(200);
+    // no cookie, so nothing kept in LiveState for them
+    assertThat(anonymous.sessionCookie()).isNull();
+
+    // a cookie of a session that is gone (or never was) signs nobody in, and keeps nothing either
+    anonymous.useCookie("foyer_session=0123456789abcdef0123456789abcdef");
+    assertProblem(anonymous.get("/api/events/" + eventId + "/registrations"), 401, "unauthorized");
+    String sessionId = anonymous.sessionCookie().substring("foyer_session=".length());
+    assertThat(TestNodes.await(app.live().get("session:" + sessionId))).isNull();
+  }
+
+  @Test
   void badSignInRequestsGetClearErrors() throws Exception {
     SignInBrowser browser = new SignInBrowser(foyer);
     assertProblem(browser.get("/auth/nosuch/login"), 404, "not-found");
