@@ -207,7 +207,7 @@ public final class SingleSignOn {
     onRequestContext(verified)
         .recover(e -> Future.failedFuture(e instanceof SignInFailure failure ? refused(provider, failure) : e))
         .onComplete(Replies.to(ctx, signedIn -> {
-          SsoSession.signIn(session, signedIn.user(), signedIn.idToken());
+          SsoSession.signIn(session, signedIn.user(), signedIn.idToken(), provider.config().attendees());
           LOG.info("Signed in through {} with roles {}", provider.config().id(), signedIn.user().roles());
           ctx.response().setStatusCode(303).putHeader("Location", pending.getString("return"))
               .putHeader("Cache-Control", "no-store").end();
@@ -290,8 +290,9 @@ public final class SingleSignOn {
       ctx.json(new JsonObject().put("signedIn", false));
       return;
     }
+    OidcProvider provider = providers.get(user.provider());
     ctx.json(user.toJson().put("signedIn", true).put("csrfToken", SsoSession.csrfToken(ctx.session()))
-        .put("providerLabel", providers.get(user.provider()).config().label()));
+        .put("providerLabel", provider == null ? user.provider() : provider.config().label()));
   }
 
   /**
@@ -308,6 +309,11 @@ public final class SingleSignOn {
     String idToken = session.get(SsoSession.ID_TOKEN);
     session.destroy();
     OidcProvider provider = providers.get(user.provider());
+    if (provider == null) {
+      // signed in through a provider the configuration no longer has: there is no provider session to end
+      ctx.json(new JsonObject().put("signedOut", true).putNull("providerLogout"));
+      return;
+    }
     onRequestContext(provider.endSessionUrl().otherwiseEmpty())
         .onComplete(Replies.to(ctx, endSession -> ctx.json(new JsonObject().put("signedOut", true)
             .put("providerLogout", endSession == null ? null : endSession + (endSession.contains("?") ? "&" : "?")

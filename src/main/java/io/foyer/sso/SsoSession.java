@@ -24,6 +24,8 @@ public final class SsoSession {
   static final String PENDING = "foyer.sso.pending";
   static final String CSRF = "foyer.sso.csrf";
   static final String ID_TOKEN = "foyer.sso.idToken";
+  /** Whether the provider signed in through may register attendees (its attendees setting). */
+  static final String MAY_REGISTER = "foyer.sso.mayRegister";
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -41,6 +43,20 @@ public final class SsoSession {
     return user;
   }
 
+  /**
+   * The person signed in who may register as an attendee (their provider allows attendees), for a registration
+   * by sign-in; null when nobody is signed in. A registration changes state, so the CSRF token is required, and a
+   * provider that does not allow attendees is refused with 403.
+   */
+  public static SsoUser registrant(RoutingContext ctx) {
+    SsoUser user = signedIn(ctx);
+    if (user != null && !Boolean.TRUE.equals(ctx.session().get(MAY_REGISTER))) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "attendees do not register through " + user.provider()
+          + "; sign in with another provider");
+    }
+    return user;
+  }
+
   /** Fails with 403 csrf-token-invalid unless the request repeats its session's CSRF token. */
   static void requireCsrfToken(RoutingContext ctx) {
     Session session = ctx.session();
@@ -54,12 +70,13 @@ public final class SsoSession {
   }
 
   /** Records the person as signed in, under a new session id (so that an id planted before sign-in is worthless). */
-  static void signIn(Session session, SsoUser user, String idToken) {
+  static void signIn(Session session, SsoUser user, String idToken, boolean mayRegister) {
     session.remove(PENDING);
     session.regenerateId();
     session.put(SsoUser.SESSION_KEY, user.toJson().encode());
     session.put(CSRF, randomToken());
     session.put(ID_TOKEN, idToken);
+    session.put(MAY_REGISTER, mayRegister);
   }
 
   static String csrfToken(Session session) {

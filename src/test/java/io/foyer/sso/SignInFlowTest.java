@@ -40,6 +40,8 @@ class SignInFlowTest {
     foyer = "http://127.0.0.1:" + port;
     Map<String, String> env = new HashMap<>(oidc.foyerEnvironment(foyer, "corp",
         "foyer-admins=organizer:*,event-{event}-speakers=presenter:{event},mods=moderator:*"));
+    // a second provider, with rules of its own: a partner's staff may only present
+    env.putAll(oidc.foyerEnvironment(foyer, "partner", "partner-staff=presenter:*"));
     env.put("FOYER_HTTP_PORT", Integer.toString(port));
     app = TestNodes.start(env);
     api = new Api(app.httpPort());
@@ -122,6 +124,46 @@ class SignInFlowTest {
     assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
     String token = new JsonObject(issued.body()).getString("token");
     assertThat(api.get("/api/events/" + eventId + "/polls", token).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void eachProviderGrantsByItsOwnRules() throws Exception {
+    SignInBrowser browser = new SignInBrowser(foyer);
+    // foyer-admins means nothing at the partner: only its own rule applies
+    oidc.nextSignIn("partner", "pat", "Pat Partner", List.of("partner-staff", "foyer-admins"));
+    assertThat(browser.signIn("partner", "/").statusCode()).isEqualTo(303);
+    JsonObject session = new JsonObject(browser.get("/api/auth/session").body());
+    assertThat(session.getString("provider")).isEqualTo("partner");
+    assertThat(session.getJsonArray("roles")).containsExactly("presenter:*");
+    assertThat(browser.get("/api/events/" + otherEventId + "/polls").statusCode()).isEqualTo(200);
+    assertProblem(browser.get("/api/events/" + eventId + "/registrations"), 403, "forbidden");
+
+    JsonArray providers = new JsonObject(browser.get("/api/auth/providers").body()).getJsonArray("providers");
+    assertThat(providers.stream().map(p -> ((JsonObject) p).getString("id"))).containsExactly("corp", "partner");
+  }
+
+  @Test
+  void nothingOfTheIdTokenReachesTheLog() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+        new ch.qos.logback.core.read.ListAppender<>();
+    log.start();
+    root.addAppender(log);
+    try {
+      oidc.nextSignIn("corp", "zed-subject-7731", "Zed Unlogged", List.of("foyer-admins"));
+      assertThat(new SignInBrowser(foyer).signIn("corp", "/").statusCode()).isEqualTo(303);
+      Map<String, Object> expired = new HashMap<>(Map.of("name", "Zed Unlogged", "email", "zed@example.com"));
+      oidc.nextSignIn("corp", "zed-subject-7731", expired, -600);
+      assertProblem(new SignInBrowser(foyer).signIn("corp", "/"), 401, "sign-in-failed");
+    } finally {
+      root.detachAppender(log);
+    }
+    assertThat(log.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .anyMatch(line -> line.contains("Signed in through corp"))
+        .anyMatch(line -> line.contains("refused: expired"))
+        .noneMatch(line -> line.contains("zed-subject-7731") || line.contains("Zed Unlogged")
+            || line.contains("zed@example.com") || line.contains("eyJ"));
   }
 
   @Test
