@@ -210,7 +210,7 @@ public final class FoyerApp {
       PrometheusMeterRegistry metrics, Store store, LiveState live, Credentials credentials,
       Capabilities capabilities, Opened opened) {
     SingleSignOn sso = new SingleSignOn(vertx, config.sso(), live, credentials.presenters(), capabilities.catalog(),
-        java.time.Clock.systemUTC());
+        metrics, java.time.Clock.systemUTC());
     sso.warmUp();
     opened.add(() -> {
       sso.close();

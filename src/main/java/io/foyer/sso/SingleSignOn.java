@@ -11,6 +11,8 @@ import io.foyer.http.Validation;
 import io.foyer.live.LiveState;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -53,15 +55,21 @@ public final class SingleSignOn {
   private final EventCatalog catalog;
   private final Map<String, OidcProvider> providers = new LinkedHashMap<>();
   private final LiveStateSessionStore sessions;
+  private final MeterRegistry metrics;
 
   public SingleSignOn(Vertx vertx, SsoConfig config, LiveState live, PresenterTokens presenters,
-      EventCatalog catalog, Clock clock) {
+      EventCatalog catalog, MeterRegistry metrics, Clock clock) {
     this.config = config;
+    this.metrics = metrics;
     this.live = live;
     this.presenters = presenters;
     this.catalog = catalog;
     for (SsoProvider provider : config.providers()) {
-      providers.put(provider.id(), new OidcProvider(vertx, provider, clock));
+      OidcProvider oidc = new OidcProvider(vertx, provider, clock);
+      providers.put(provider.id(), oidc);
+      FunctionCounter.builder("foyer.sso.key.fetches", oidc, OidcProvider::keyFetches)
+          .description("times the provider's key set was fetched (discovery, or a token with an unknown key id)")
+          .tag("provider", provider.id()).register(metrics);
     }
     this.sessions = new LiveStateSessionStore(vertx, live);
   }
@@ -206,6 +214,8 @@ public final class SingleSignOn {
             .map(claims -> new Verified(userOf(provider.config(), claims), idToken)));
     onRequestContext(verified)
         .recover(e -> Future.failedFuture(e instanceof SignInFailure failure ? refused(provider, failure) : e))
+        .onComplete(ar -> count(provider, ar.succeeded() ? "signed-in"
+            : ar.cause() instanceof ProblemException problem ? reasonOf(problem) : "error"))
         .onComplete(Replies.to(ctx, signedIn -> {
           SsoSession.signIn(session, signedIn.user(), signedIn.idToken(), provider.config().attendees());
           LOG.info("Signed in through {} with roles {}", provider.config().id(), signedIn.user().roles());
@@ -216,6 +226,16 @@ public final class SingleSignOn {
 
   /** A person whose ID token passed every check, and that token (kept for the provider's logout). */
   private record Verified(SsoUser user, String idToken) {}
+
+  private void count(OidcProvider provider, String outcome) {
+    metrics.counter("foyer.sso.sign.ins", "provider", provider.config().id(), "outcome", outcome).increment();
+  }
+
+  /** A refusal's reason (sign-in-failed), or its code (a replayed state, a provider that cannot be reached). */
+  private static String reasonOf(ProblemException problem) {
+    String reason = problem.extensions().getString("reason");
+    return reason != null ? reason : problem.type().code();
+  }
 
   private static ProblemException refused(OidcProvider provider, SignInFailure failure) {
     LOG.warn("Sign-in through {} refused: {} ({})", provider.config().id(), failure.reason(), failure.getMessage());

@@ -186,6 +186,12 @@ class SignInFlowTest {
       assertRefused(bad.getKey(), bad.getValue(), 3600);
     }
     assertRefused("expired", Map.of(), -600);
+    String metrics = api.get("/metrics", null).bodyAsString();
+    for (String reason : List.of("wrong-issuer", "wrong-audience", "expired")) {
+      assertThat(metrics).containsPattern("foyer_sso_sign_ins_total\\{[^}]*outcome=\"" + reason
+          + "\"[^}]*provider=\"corp\"[^}]*\\} [1-9]");
+    }
+    assertThat(metrics).containsPattern("foyer_sso_key_fetches_total\\{[^}]*provider=\"corp\"[^}]*\\} [1-9]");
   }
 
   private void assertRefused(String reason, Map<String, Object> claims, long expiry) throws Exception {
