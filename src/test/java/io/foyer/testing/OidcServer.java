@@ -25,8 +25,13 @@ public final class OidcServer implements AutoCloseable {
   }
 
   public static OidcServer start() {
+    return start(0);
+  }
+
+  /** On a given port (0: any free one), for a test whose node was told the provider's address before it ran. */
+  public static OidcServer start(int port) {
     MockOAuth2Server server = new MockOAuth2Server();
-    server.start();
+    server.start(port);
     return new OidcServer(server);
   }
 
