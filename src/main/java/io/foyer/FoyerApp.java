@@ -23,6 +23,8 @@ import io.foyer.live.MemoryLiveState;
 import io.foyer.live.RedisLiveState;
 import io.foyer.sso.SingleSignOn;
 import io.foyer.presence.AttendanceRoutes;
+import io.foyer.registration.InviteCodes;
+import io.foyer.registration.InviteRoutes;
 import io.foyer.registration.RegistrationRoutes;
 import io.foyer.store.Store;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -222,6 +224,7 @@ public final class FoyerApp {
         new LobbyRoutes(auth, capabilities.lobby()),
         new EventRoutes(auth),
         new RegistrationRoutes(auth, capabilities.lobby()),
+        new InviteRoutes(auth, new InviteCodes(store.pool()), capabilities.catalog()),
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(auth, capabilities.catalog()),
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),

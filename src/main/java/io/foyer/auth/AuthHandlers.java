@@ -3,7 +3,6 @@ package io.foyer.auth;
 import io.foyer.audit.Actor;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.foyer.sso.RoleGrant;
@@ -36,7 +35,10 @@ public final class AuthHandlers {
     this.presenters = credentials.presenters();
   }
 
-  /** Organizers only; a presenter token is known but not enough (403), anything else is no credential (401). */
+  /**
+   * Organizers only; a presenter or attendee token is known but not enough (403), anything else is no credential
+   * (401).
+   */
   public Handler<RoutingContext> organizer() {
     return ctx -> {
       String bearer = bearer(ctx);
@@ -47,13 +49,27 @@ public final class AuthHandlers {
       if (admittedAsOrganizer(ctx, bearer)) {
         return;
       }
-      Future<Boolean> presenter = bearer == null ? Future.succeededFuture(false) : presenters.isSigned(bearer);
-      presenter.onComplete(ar -> ctx.fail(ar.result()
-          ? new ProblemException(ProblemType.FORBIDDEN, "a presenter token may run polls and quizzes only; "
-              + "this needs an organizer API key")
-          : new ProblemException(ProblemType.UNAUTHORIZED,
-              "send an organizer API key as 'Authorization: Bearer <key>'")));
+      if (bearer == null) {
+        ctx.fail(noOrganizerKey());
+        return;
+      }
+      // a token Foyer issued is a credential, just not this one: 403, as for any known but insufficient one
+      presenters.isSigned(bearer).onComplete(presenter -> {
+        if (presenter.succeeded() && presenter.result()) {
+          ctx.fail(new ProblemException(ProblemType.FORBIDDEN, "a presenter token may run polls and quizzes only; "
+              + "this needs an organizer API key"));
+          return;
+        }
+        tokens.verify(bearer).onComplete(attendee -> ctx.fail(attendee.succeeded()
+            ? new ProblemException(ProblemType.FORBIDDEN, "an attendee token is for its own registration only; "
+                + "this needs an organizer API key")
+            : noOrganizerKey()));
+      });
     };
+  }
+
+  private static ProblemException noOrganizerKey() {
+    return new ProblemException(ProblemType.UNAUTHORIZED, "send an organizer API key as 'Authorization: Bearer <key>'");
   }
 
   /**

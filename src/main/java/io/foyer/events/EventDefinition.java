@@ -10,10 +10,10 @@ import java.util.List;
 /** What an organizer says an event is: everything of an event except its id and bookkeeping. */
 public record EventDefinition(String title, String description, Instant startsAt, Instant endsAt, String timeZone,
     String defaultLanguage, Integer capacity, Instant registrationOpensAt, Instant registrationClosesAt,
-    List<RegistrationField> fields) {
+    List<RegistrationField> fields, RegistrationMode registrationMode) {
 
   static final List<String> MEMBERS = List.of("title", "description", "startsAt", "endsAt", "timeZone",
-      "defaultLanguage", "capacity", "registrationOpensAt", "registrationClosesAt", "fields");
+      "defaultLanguage", "capacity", "registrationOpensAt", "registrationClosesAt", "fields", "registrationMode");
 
   /** Parses and checks a complete definition; every problem is reported at once. */
   public static EventDefinition fromJson(JsonObject body) {
@@ -29,7 +29,8 @@ public record EventDefinition(String title, String description, Instant startsAt
         v.positiveInt(body, "capacity"),
         v.instant(body, "registrationOpensAt", false),
         v.instant(body, "registrationClosesAt", false),
-        RegistrationField.listFromJson(body.getValue("fields"), v));
+        RegistrationField.listFromJson(body.getValue("fields"), v),
+        mode(body, v));
     v.after("endsAt", definition.endsAt(), "startsAt", definition.startsAt());
     v.after("registrationClosesAt", definition.registrationClosesAt(), "registrationOpensAt",
         definition.registrationOpensAt());
@@ -48,7 +49,21 @@ public record EventDefinition(String title, String description, Instant startsAt
         .put("capacity", capacity)
         .put("registrationOpensAt", Times.format(registrationOpensAt))
         .put("registrationClosesAt", Times.format(registrationClosesAt))
-        .put("fields", new JsonArray(fields.stream().map(RegistrationField::toJson).toList()));
+        .put("fields", new JsonArray(fields.stream().map(RegistrationField::toJson).toList()))
+        .put("registrationMode", registrationMode.value());
+  }
+
+  /** Absent (or null) is open, as every event was before modes existed. */
+  private static RegistrationMode mode(JsonObject body, Validation v) {
+    String value = v.text(body, "registrationMode", false, 20);
+    if (value == null) {
+      return RegistrationMode.OPEN;
+    }
+    RegistrationMode mode = RegistrationMode.of(value);
+    if (mode == null) {
+      v.fail("registrationMode", "must be one of " + RegistrationMode.known());
+    }
+    return mode;
   }
 
   /** Whether registration is open at the given instant by the event's own window. */

@@ -157,7 +157,8 @@ public final class EventRepository {
         .addOffsetDateTime(utc(d.endsAt())).addString(d.timeZone()).addString(d.defaultLanguage())
         .addInteger(d.capacity()).addOffsetDateTime(utc(d.registrationOpensAt()))
         .addOffsetDateTime(utc(d.registrationClosesAt()))
-        .addValue(new JsonArray(d.fields().stream().map(RegistrationField::toJson).toList()));
+        .addValue(new JsonArray(d.fields().stream().map(RegistrationField::toJson).toList()))
+        .addString(d.registrationMode().value());
   }
 
   private static Tuple sessionInsert(long eventId, SessionDefinition d) {
@@ -206,7 +207,8 @@ public final class EventRepository {
         row.getOffsetDateTime("starts_at").toInstant(), row.getOffsetDateTime("ends_at").toInstant(),
         row.getString("time_zone"), row.getString("default_language"), row.getInteger("capacity"),
         instant(row, "registration_opens_at"), instant(row, "registration_closes_at"),
-        RegistrationField.listFromJson(row.getJsonArray("fields"), stored));
+        RegistrationField.listFromJson(row.getJsonArray("fields"), stored),
+        RegistrationMode.of(row.getString("registration_mode")));
     return new Event(row.getLong("id"), definition, instant(row, "created_at"), instant(row, "updated_at"));
   }
 

@@ -7,8 +7,8 @@ final class EventSql {
 
   static final String INSERT_EVENT = """
       INSERT INTO events (title, description, starts_at, ends_at, time_zone, default_language, capacity,
-                          registration_opens_at, registration_closes_at, fields)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""";
+                          registration_opens_at, registration_closes_at, fields, registration_mode)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *""";
 
   static final String INSERT_SEATS = "INSERT INTO event_seats (event_id, capacity) VALUES ($1, $2)";
 
@@ -23,7 +23,7 @@ final class EventSql {
   static final String UPDATE_EVENT = """
       UPDATE events SET title = $2, description = $3, starts_at = $4, ends_at = $5, time_zone = $6,
                         default_language = $7, capacity = $8, registration_opens_at = $9,
-                        registration_closes_at = $10, fields = $11, updated_at = now()
+                        registration_closes_at = $10, fields = $11, registration_mode = $12, updated_at = now()
        WHERE id = $1 RETURNING *""";
 
   static final String SET_CAPACITY = "SELECT foyer_set_capacity($1, $2) AS promoted";

@@ -26,8 +26,18 @@ public final class RegistrationMessages {
   /** Published by the node's registration writer while it refuses for overload, and once when it stops. */
   public static final String ADMISSION = "foyer.registration.admission";
 
-  /** An attendee's registration request as sent over HTTP; checked by the registration verticle. */
-  public record Register(long eventId, JsonObject body, String idempotencyKey) {}
+  /**
+   * An attendee's registration request as sent over HTTP; checked by the registration verticle. {@code signIn}:
+   * who is signed in on the request's cookie session, or null.
+   */
+  public record Register(long eventId, JsonObject body, String idempotencyKey, SignIn signIn) {}
+
+  /**
+   * The person signed in through a provider on a registration request. {@code csrfChecked}: whether the request
+   * repeated its session's CSRF token; a sign-in counts for an 'sso' event only then, since a cookie alone can be
+   * sent by another site.
+   */
+  public record SignIn(String provider, String subject, String name, String email, boolean csrfChecked) {}
 
   /** The answer to a registration: HTTP status, body, and whether it names a registration the caller holds. */
   public record Answer(int statusCode, JsonObject body, boolean holder) {}

@@ -20,6 +20,9 @@ import io.foyer.registration.RegistrationMessages.ListPage;
 import io.foyer.registration.RegistrationMessages.Mine;
 import io.foyer.registration.RegistrationMessages.OfOne;
 import io.foyer.registration.RegistrationMessages.Register;
+import io.foyer.registration.RegistrationMessages.SignIn;
+import io.foyer.sso.SsoSession;
+import io.foyer.sso.SsoUser;
 import io.foyer.registration.RegistrationMessages.UpdateMine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -76,10 +79,11 @@ public final class RegistrationRoutes implements ApiRoutes {
     }
     long eventId = RequestBodies.idParam(ctx, "eventId");
     JsonObject body = RequestBodies.jsonObject(ctx);
-    Register request = new Register(eventId, body, ctx.request().getHeader("Idempotency-Key"));
+    SignIn signIn = signIn(ctx);
+    Register request = new Register(eventId, body, ctx.request().getHeader("Idempotency-Key"), signIn);
     // while the event's lobby is open, only an admitted attendee registers (docs/api.md#lobby)
     CheckRegistration admitted = new CheckRegistration(eventId, ctx.request().getHeader(ADMISSION_HEADER),
-        body.getValue("email") instanceof String email ? email : null);
+        body.getValue("email") instanceof String email ? email : signIn == null ? null : signIn.email());
     desk.checkRegistration(admitted)
         .compose(v -> RegistrationRoutes.<Answer>ask(ctx, RegistrationMessages.REGISTER, request))
         .onComplete(Replies.to(ctx, answer -> {
@@ -89,6 +93,25 @@ public final class RegistrationRoutes implements ApiRoutes {
           ctx.response().setStatusCode(answer.statusCode()).putHeader("Content-Type", "application/json")
               .end(answer.body().encode());
         }));
+  }
+
+  /**
+   * Who is signed in on the request's cookie, or null. Whether the CSRF token came with it is recorded, not
+   * enforced, here: only an 'sso' event needs the sign-in, and the route does not know the event's mode yet.
+   */
+  private static SignIn signIn(RoutingContext ctx) {
+    SsoUser user = SsoUser.of(ctx);
+    if (user == null) {
+      return null;
+    }
+    boolean csrfChecked;
+    try {
+      SsoSession.signedIn(ctx);
+      csrfChecked = true;
+    } catch (ProblemException missingToken) {
+      csrfChecked = false;
+    }
+    return new SignIn(user.provider(), user.subject(), user.name(), user.email(), csrfChecked);
   }
 
   private void mine(RoutingContext ctx) {

@@ -36,8 +36,8 @@ final class RegistrationSql {
         FROM registrations r WHERE r.event_id = $1 ORDER BY r.created_at, r.id""";
 
   static final String ERASE = """
-      UPDATE registrations r SET name = NULL, email = NULL, email_key = NULL, answers = NULL, erased_at = now(),
-                                 updated_at = now()
+      UPDATE registrations r SET name = NULL, email = NULL, email_key = NULL, answers = NULL, sso_provider = NULL,
+                                 sso_subject = NULL, erased_at = now(), updated_at = now()
        WHERE r.id = $1 AND r.event_id = $2 RETURNING foyer_registration_json(r) AS registration""";
 
   static final String DELETE_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE registration_id = $1";
@@ -49,4 +49,18 @@ final class RegistrationSql {
 
   static final String IDEMPOTENCY_KEYS = """
       SELECT key, status_code, created_at FROM idempotency_keys WHERE registration_id = $1 ORDER BY created_at""";
+
+  // invite codes: made in one statement, listed without the codes (only their hashes are kept)
+  static final String INSERT_INVITES = """
+      INSERT INTO invite_codes (event_id, code_hash, hint, label, uses, created_by)
+      SELECT $1, t.code_hash, t.hint, $4, $5, $6 FROM unnest($2::text[], $3::text[]) AS t(code_hash, hint)
+      RETURNING *""";
+
+  static final String LIST_INVITES = "SELECT * FROM invite_codes WHERE event_id = $1 ORDER BY id";
+
+  // revoking again changes nothing (the first revocation's time stays), and says so
+  static final String REVOKE_INVITE = """
+      WITH before AS (SELECT id, revoked_at FROM invite_codes WHERE id = $1 AND event_id = $2 FOR UPDATE)
+      UPDATE invite_codes i SET revoked_at = coalesce(i.revoked_at, now()) FROM before WHERE i.id = before.id
+      RETURNING i.*, before.revoked_at IS NOT NULL AS already_revoked""";
 }

@@ -15,6 +15,7 @@ import io.foyer.registration.RegistrationMessages.ListPage;
 import io.foyer.registration.RegistrationMessages.Mine;
 import io.foyer.registration.RegistrationMessages.OfOne;
 import io.foyer.registration.RegistrationMessages.Register;
+import io.foyer.registration.RegistrationMessages.SignIn;
 import io.foyer.registration.RegistrationMessages.Status;
 import io.foyer.registration.RegistrationMessages.StatusQuery;
 import io.foyer.registration.RegistrationMessages.UpdateMine;
@@ -70,20 +71,29 @@ public final class RegistrationVerticle extends VerticleBase {
         Bus.serve(vertx, RegistrationMessages.STATUS, this::status)));
   }
 
-  /** An idempotent replay is answered before any check, so a retry gets its answer even after closing. */
+  /**
+   * An idempotent replay is answered before any other check, so a retry gets its answer even after closing;
+   * only an 'sso' event's sign-in comes first, since it is part of what the request is.
+   */
   private Future<Answer> register(Register request) {
     RegistrationRequest.checkIdempotencyKey(request.idempotencyKey());
-    Future<JsonObject> replayed = request.idempotencyKey() == null ? Future.succeededFuture()
-        : registrations.idempotentAnswer(request.eventId(), request.idempotencyKey(),
-            RegistrationRequest.fingerprint(request.body()));
-    return replayed
-        .compose(answer -> answer != null ? Future.succeededFuture(answer) : catalog.get(request.eventId())
-            .compose(event -> commands.register(checkedRequest(event, request.body(), request.idempotencyKey()))))
+    return catalog.get(request.eventId())
+        .compose(event -> replayOrWrite(event, request))
         .map(this::answer);
   }
 
+  private Future<JsonObject> replayOrWrite(Event event, Register request) {
+    SignIn signIn = RegistrationRequest.requiredSignIn(event, request.signIn());
+    Future<JsonObject> replayed = request.idempotencyKey() == null ? Future.succeededFuture()
+        : registrations.idempotentAnswer(request.eventId(), request.idempotencyKey(),
+            RegistrationRequest.fingerprint(request.body(), signIn));
+    return replayed.compose(answer -> answer != null ? Future.succeededFuture(answer)
+        : commands.register(checkedRequest(event, request.body(), request.idempotencyKey(), signIn)));
+  }
+
   /** Refuses early what the database would refuse anyway (window, form), so bad input never queues. */
-  private static RegistrationRequest checkedRequest(Event event, JsonObject body, String idempotencyKey) {
+  private static RegistrationRequest checkedRequest(Event event, JsonObject body, String idempotencyKey,
+      SignIn signIn) {
     Instant now = Instant.now();
     var definition = event.definition();
     if (definition.registrationOpensAt() != null && now.isBefore(definition.registrationOpensAt())) {
@@ -92,12 +102,17 @@ public final class RegistrationVerticle extends VerticleBase {
     if (definition.registrationClosesAt() != null && !now.isBefore(definition.registrationClosesAt())) {
       throw closed();
     }
-    return RegistrationRequest.fromJson(event, body, idempotencyKey);
+    return RegistrationRequest.fromJson(event, body, idempotencyKey, signIn);
   }
 
   private Answer answer(JsonObject result) {
     String outcome = result.getString("outcome");
     JsonObject registration = result.getJsonObject("registration");
+    if ("existing".equals(outcome) && result.getBoolean("sameSignIn", false)) {
+      // the person signed in as its registrant gets it back whole, token included (a new device, a lost link)
+      return new Answer(200, registration.copy().put("alreadyRegistered", true).put("token", token(registration)),
+          true);
+    }
     return switch (outcome) {
       case "created", "reactivated", "replayed" ->
           new Answer(result.getInteger("statusCode"), registration.copy().put("token", token(registration)), true);
@@ -110,6 +125,17 @@ public final class RegistrationVerticle extends VerticleBase {
       case "event-not-found" -> throw new ProblemException(ProblemType.NOT_FOUND, "no such event");
       case "not-open" -> throw notOpen(null);
       case "closed" -> throw closed();
+      case "invite-code-required" -> throw new ProblemException(ProblemType.INVITE_CODE_REQUIRED,
+          "this event takes registrations by invitation only: send the invite code as inviteCode");
+      case "invite-code-unknown" -> throw InviteCodes.unknown();
+      case "invite-code-revoked" -> throw new ProblemException(ProblemType.INVITE_CODE_REVOKED,
+          "this invite code was withdrawn by the organizer; ask them for another");
+      case "invite-code-used-up" -> throw new ProblemException(ProblemType.INVITE_CODE_USED_UP,
+          "this invite code has been used as many times as it allows; ask the organizer for another");
+      case "sign-in-required" -> throw new ProblemException(ProblemType.SIGN_IN_REQUIRED,
+          "this event takes registrations from people signed in only: sign in, then register again");
+      case "email-taken" -> throw new ProblemException(ProblemType.CONFLICT,
+          "your sign-in's email address is already registered for this event by another registration");
       case "idempotency-key-reused" -> throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
           "this Idempotency-Key was already used with a different request body");
       default -> throw new IllegalStateException("unexpected registration outcome " + outcome);
