@@ -5,6 +5,7 @@
 import { FoyerClient, waitInLobby } from '/foyer-client.js';
 import { api, el, fill, uuid, announcer, eventIdFromPath, formatTime } from '/app/common.js';
 import { loadMessages } from '/app/i18n.js';
+import { signInProviders, currentSession } from '/app/signin.js';
 import { COUNTRY_CODES } from '/app/countries.js';
 
 const main = document.getElementById('main');
@@ -57,8 +58,12 @@ async function loadEvent() {
   }
   document.title = `${event.title} · Foyer`;
   const me = stored.get('attendee');
-  if (me) live.start(me);
-  else entrance.show();
+  if (me) {
+    live.start(me);
+    return;
+  }
+  if (event.registrationMode === 'sso') await entrance.loadSignIn();
+  entrance.show();
 }
 
 function fillLanguageChoice() {
@@ -79,12 +84,22 @@ async function switchLanguage(tag) {
 const entrance = {
   draft: null, // the form's last values, kept across the lobby and a language change
   idempotencyKey: null, // one per submission, kept while it is retried
+  session: null, // for an 'sso' event: the person signed in on this browser ({ name, email, csrfToken }), or null
+  providers: [], // for an 'sso' event: the sign-in providers open to attendees
+  notice: null, // a message to show once above the form (a sign-in that ended)
+
+  /** Who is signed in and where one can sign in; a server without sign-in (404s) leaves both empty. */
+  async loadSignIn() {
+    const [session, providers] = await Promise.all([currentSession(), signInProviders()]);
+    entrance.session = session && session.signedIn ? session : null;
+    entrance.providers = providers.filter((provider) => provider.attendees);
+  },
 
   show() {
     rerender = () => {
       // what was typed survives a change of language
       const form = main.querySelector('form');
-      if (form && form.elements.email) entrance.draft = collect(form);
+      if (form && form.elements.consent) entrance.draft = collect(form);
       entrance.show();
     };
     fill(main, eventHeader(), el('div', { class: 'grid' }, agendaCard(false), entrance.registrationCard()));
@@ -103,6 +118,12 @@ const entrance = {
     else if (registration.seatsLeft != null) card.append(el('p', { class: 'muted' }, m.tn('reg.seatsLeft', registration.seatsLeft)));
     const admission = currentAdmission();
     if (admission) card.append(el('p', { class: 'notice ok', role: 'status' }, m.t('reg.admissionReady', { at: when(admission.expiresAt) })));
+    if (entrance.notice) card.append(el('p', { class: 'notice warn', role: 'alert' }, entrance.notice));
+    entrance.notice = null;
+    if (event.registrationMode === 'sso' && !entrance.session) {
+      card.append(entrance.signIn());
+      return card;
+    }
     card.append(entrance.form());
     // an open lobby is joined before the form is filled, so that nobody types a form only to queue afterwards
     if (!admission) {
@@ -113,13 +134,39 @@ const entrance = {
     return card;
   },
 
+  /** For an 'sso' event before signing in: why, and one link per provider, coming back to this very page. */
+  signIn() {
+    const part = el('div', { class: 'sign-in' }, el('p', {}, m.t('reg.ssoNote')));
+    if (entrance.providers.length === 0) {
+      part.append(el('p', { class: 'notice warn', role: 'status' }, m.t('reg.signInUnavailable')));
+      return part;
+    }
+    const back = encodeURIComponent(location.pathname + location.search);
+    part.append(el('div', { class: 'sign-in-providers' }, entrance.providers.map((provider) => el('a', {
+      class: 'button', href: `/auth/${encodeURIComponent(provider.id)}/login?return=${back}`,
+    }, m.t('reg.signInWith', { label: provider.label })))));
+    return part;
+  },
+
   form() {
     const draft = entrance.draft || { answers: {} };
     const form = el('form', { novalidate: true, 'aria-describedby': 'reg-status' });
     const summary = el('div', { id: 'reg-status', role: 'alert' });
-    form.append(summary,
-      textField('name', m.t('reg.name'), 'text', draft.name, { required: true, autocomplete: 'name', maxlength: 200 }),
-      textField('email', m.t('reg.email'), 'email', draft.email, { required: true, autocomplete: 'email' }));
+    form.append(summary);
+    if (event.registrationMode === 'sso') {
+      // name and email are the sign-in's: shown, not asked
+      form.append(el('p', { class: 'notice ok' }, m.t('reg.signedInAs', { name: entrance.session.name || entrance.session.email, email: entrance.session.email })));
+    } else {
+      form.append(
+        textField('name', m.t('reg.name'), 'text', draft.name, { required: true, autocomplete: 'name', maxlength: 200 }),
+        textField('email', m.t('reg.email'), 'email', draft.email, { required: true, autocomplete: 'email' }));
+    }
+    if (event.registrationMode === 'invite') {
+      form.append(el('p', { class: 'muted', id: 'f-inviteCode-help' }, m.t('reg.inviteHelp')),
+        textField('inviteCode', m.t('reg.inviteCode'), 'text', draft.inviteCode ?? inviteFromAddress(),
+          { required: true, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', maxlength: 64,
+            'aria-describedby': 'f-inviteCode-help f-inviteCode-error' }));
+    }
     for (const field of event.fields || []) form.append(customField(field, draft.answers[field.id]));
     form.append(el('div', { class: 'field' },
       el('label', { class: 'choice' }, el('input', { type: 'checkbox', id: 'f-consent', name: 'consent', checked: draft.consent,
@@ -142,15 +189,17 @@ const entrance = {
     const body = { ...entrance.draft, language: m.tag };
     entrance.idempotencyKey = entrance.idempotencyKey || uuid();
     const admission = currentAdmission();
+    const headers = { 'Idempotency-Key': entrance.idempotencyKey };
+    if (admission) headers['Foyer-Admission'] = admission.admission;
+    // the session cookie goes along by itself; this token proves the request comes from this page
+    if (event.registrationMode === 'sso' && entrance.session) headers['X-CSRF-Token'] = entrance.session.csrfToken;
     submit.disabled = true;
     submit.textContent = m.t('reg.submitting');
     try {
-      const registration = await api(`/api/events/${eventId}/registrations`, {
-        method: 'POST', body,
-        headers: { 'Idempotency-Key': entrance.idempotencyKey, ...(admission ? { 'Foyer-Admission': admission.admission } : {}) },
-      });
+      const registration = await api(`/api/events/${eventId}/registrations`, { method: 'POST', body, headers });
       entrance.idempotencyKey = null;
-      if (registration.alreadyRegistered) {
+      // someone signed in who registered before gets their own registration back, token and all
+      if (registration.alreadyRegistered && !registration.token) {
         fill(summary, el('p', { class: 'notice warn' }, m.t('reg.already')));
         return;
       }
@@ -186,10 +235,28 @@ const entrance = {
       return;
     }
     entrance.idempotencyKey = null; // refused for good: an edited form is a new submission
+    if (['sign-in-required', 'csrf-token-invalid'].includes(problem.code)) {
+      // the sign-in ended (or this page's copy of it is stale): ask again who is signed in
+      entrance.notice = m.t('reg.signInRequired');
+      entrance.loadSignIn().then(() => entrance.show());
+      return;
+    }
+    if (problem.code === 'sign-in-email-missing') {
+      fill(summary, el('p', { class: 'notice bad' }, m.t('reg.signInNoEmail')));
+      return;
+    }
+    const invite = INVITE_PROBLEMS[problem.code];
+    if (invite) {
+      clearErrors(form);
+      fill(summary, el('p', { class: 'notice bad' }, m.t(invite)));
+      markInvalid(form, 'inviteCode', m.t(invite));
+      const field = form.querySelector('#f-inviteCode');
+      if (field) field.focus();
+      return;
+    }
     if (problem.code === 'validation-failed') {
       fill(summary, el('p', { class: 'notice bad' }, m.t('reg.fixErrors')));
-      for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
-      for (const error of form.querySelectorAll('.error')) error.textContent = '';
+      clearErrors(form);
       for (const { field, message } of problem.errors) markInvalid(form, field, message);
       const first = form.querySelector('[aria-invalid=true]');
       if (first) first.focus();
@@ -198,6 +265,24 @@ const entrance = {
     fill(summary, el('p', { class: 'notice bad' }, m.t('error.generic', { detail: problem.message })));
   },
 };
+
+/** What the page says to each refusal of an invite code (docs/api.md#registration-modes). */
+const INVITE_PROBLEMS = {
+  'invite-code-required': 'reg.inviteRequired',
+  'invite-code-unknown': 'reg.inviteUnknown',
+  'invite-code-revoked': 'reg.inviteRevoked',
+  'invite-code-used-up': 'reg.inviteUsedUp',
+};
+
+/** The code of an invitation link (/e/42?invite=CODE), or ''. */
+function inviteFromAddress() {
+  return new URLSearchParams(location.search).get('invite') || '';
+}
+
+function clearErrors(form) {
+  for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+  for (const error of form.querySelectorAll('.error')) error.textContent = '';
+}
 
 function textField(name, label, type, value, attrs = {}) {
   return el('div', { class: 'field' },
@@ -242,9 +327,17 @@ function customField(field, value) {
   }
 }
 
-/** The registration body from the form: name, email, consent and the answers to the event's questions. */
+/**
+ * The registration body from the form: name and email (not on an 'sso' event: the sign-in's), the invite code
+ * (on an 'invite' event), consent and the answers to the event's questions.
+ */
 function collect(form) {
-  const data = { name: form.elements.name.value.trim(), email: form.elements.email.value.trim(), consent: form.elements.consent.checked, answers: {} };
+  const data = { consent: form.elements.consent.checked, answers: {} };
+  if (form.elements.email) {
+    data.name = form.elements.name.value.trim();
+    data.email = form.elements.email.value.trim();
+  }
+  if (form.elements.inviteCode) data.inviteCode = form.elements.inviteCode.value.trim();
   for (const field of event.fields || []) {
     const name = `answers.${field.id}`;
     if (field.type === 'multiple_choice') {
@@ -266,9 +359,12 @@ function collect(form) {
 /** The mistakes a person can fix without asking the server: required answers, the email's shape, consent. */
 function check(data) {
   const mistakes = [];
-  if (!data.name) mistakes.push({ field: 'name', message: m.t('error.required') });
-  if (!data.email) mistakes.push({ field: 'email', message: m.t('error.required') });
-  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(data.email)) mistakes.push({ field: 'email', message: m.t('error.email') });
+  if (event.registrationMode !== 'sso') {
+    if (!data.name) mistakes.push({ field: 'name', message: m.t('error.required') });
+    if (!data.email) mistakes.push({ field: 'email', message: m.t('error.required') });
+    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(data.email)) mistakes.push({ field: 'email', message: m.t('error.email') });
+  }
+  if (event.registrationMode === 'invite' && !data.inviteCode) mistakes.push({ field: 'inviteCode', message: m.t('reg.inviteRequired') });
   for (const field of event.fields || []) {
     const answer = data.answers[field.id];
     if (field.required && (answer === undefined || answer === false || (Array.isArray(answer) && !answer.length))) {

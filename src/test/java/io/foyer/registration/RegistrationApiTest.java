@@ -283,7 +283,8 @@ class RegistrationApiTest {
     assertProblem(api.get(path(eventId) + "/me", token.substring(0, token.length() - 3) + "abc"), 401,
         "unauthorized");
     assertProblem(api.get(path(eventId) + "/me", null), 401, "unauthorized");
-    assertProblem(api.get(path(eventId), token), 401, "unauthorized");
+    // a token Foyer issued, just not an organizer's
+    assertProblem(api.get(path(eventId), token), 403, "forbidden");
   }
 
   @Test
