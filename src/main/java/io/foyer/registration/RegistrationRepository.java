@@ -111,6 +111,8 @@ public final class RegistrationRepository {
                   .put("at", Times.format(k.getOffsetDateTime("created_at")))));
               return new JsonObject().put("registration", registration).put("requests", requests);
             }))
+        .compose(export -> connection.preparedQuery(RegistrationSql.ORIGIN).execute(Tuple.of(registrationId))
+            .map(rows -> export.put("origin", origin(rows.iterator().next()))))
         .compose(export -> AuditLog.aboutTarget(connection, target(registrationId))
             .map(audit -> export.put("auditTrail", audit)))
         .compose(export -> audit(connection, actor, "registration.exported", eventId, registrationId)
@@ -137,6 +139,16 @@ public final class RegistrationRepository {
         .execute(Tuple.of(eventId))
         .compose(rows -> AuditLog.record(connection, new AuditEntry(actor.name(), "registrations.exported", eventId,
             "event:" + eventId, new JsonObject().put("rows", rows.size()), actor.remoteAddress())).map(rows)));
+  }
+
+  /** How the registration was made: signed in (provider, subject) and with which invite code, when so. */
+  private static JsonObject origin(Row row) {
+    JsonObject origin = new JsonObject().put("inviteId", row.getLong("invite_code_id"));
+    if (row.getString("sso_subject") != null) {
+      origin.put("signIn", new JsonObject().put("provider", row.getString("sso_provider"))
+          .put("subject", row.getString("sso_subject")));
+    }
+    return origin;
   }
 
   static String target(UUID registrationId) {

@@ -40,6 +40,9 @@ final class RegistrationSql {
                                  sso_subject = NULL, erased_at = now(), updated_at = now()
        WHERE r.id = $1 AND r.event_id = $2 RETURNING foyer_registration_json(r) AS registration""";
 
+  // what a registration holds beyond its API view: the sign-in it was made with, the invite code it used
+  static final String ORIGIN = "SELECT sso_provider, sso_subject, invite_code_id FROM registrations WHERE id = $1";
+
   static final String DELETE_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE registration_id = $1";
 
   static final String IDEMPOTENT_ANSWER = """

@@ -1,5 +1,6 @@
 package io.foyer.registration;
 
+import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,6 +71,11 @@ class SsoRegistrationTest {
         .execute(Tuple.of(registration.getString("id")))).iterator().next();
     assertThat(stored.getString("sso_provider")).isEqualTo("corp");
     assertThat(stored.getString("sso_subject")).isEqualTo("ines");
+    JsonObject export = api.get(path(eventId) + "/" + registration.getString("id") + "/export", ADMIN_KEY)
+        .bodyAsJsonObject();
+    assertThat(export.getJsonObject("origin").getJsonObject("signIn"))
+        .as("the sign-in is personal data the export shows").isEqualTo(new JsonObject().put("provider", "corp")
+            .put("subject", "ines"));
 
     // signing in again, even with the email changed at the provider since: the same person, the same registration
     SignInBrowser later = signedIn("ines", "Ines Invited", "ines.new@example.com");
