@@ -1,6 +1,7 @@
 package io.foyer.registration;
 
 import io.foyer.audit.Actor;
+import io.foyer.problem.ProblemException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.UUID;
@@ -33,11 +34,11 @@ public final class RegistrationMessages {
   public record Register(long eventId, JsonObject body, String idempotencyKey, SignIn signIn) {}
 
   /**
-   * The person signed in through a provider on a registration request. {@code csrfChecked}: whether the request
-   * repeated its session's CSRF token; a sign-in counts for an 'sso' event only then, since a cookie alone can be
-   * sent by another site.
+   * The person signed in through a provider on a registration request. {@code refusal}: why the sign-in may not
+   * register (no CSRF token with the request, a provider that does not admit attendees), or null; it counts for
+   * an 'sso' event only.
    */
-  public record SignIn(String provider, String subject, String name, String email, boolean csrfChecked) {}
+  public record SignIn(String provider, String subject, String name, String email, ProblemException refusal) {}
 
   /** The answer to a registration: HTTP status, body, and whether it names a registration the caller holds. */
   public record Answer(int statusCode, JsonObject body, boolean holder) {}

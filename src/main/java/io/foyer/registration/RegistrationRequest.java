@@ -4,7 +4,6 @@ import io.foyer.events.Event;
 import io.foyer.events.RegistrationField;
 import io.foyer.events.RegistrationMode;
 import io.foyer.registration.RegistrationMessages.SignIn;
-import io.foyer.sso.SsoSession;
 import io.foyer.http.Validation;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
@@ -76,8 +75,8 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
 
   /**
    * For an 'sso' event, the sign-in the registration is made with, else null. Refuses (nothing stored) when
-   * nobody is signed in, when the request did not repeat the session's CSRF token, or when the provider gave no
-   * usable email (registrations are one per email, and the organizer must be able to reach the attendee).
+   * nobody is signed in, when the sign-in may not register (no CSRF token, a provider for staff only), or when
+   * the provider gave no usable email (registrations are one per email, and the organizer must be able to reach the attendee).
    */
   public static SignIn requiredSignIn(Event event, SignIn signIn) {
     if (event.definition().registrationMode() != RegistrationMode.SSO) {
@@ -87,9 +86,8 @@ public record RegistrationRequest(long eventId, String name, String email, Strin
       throw new ProblemException(ProblemType.SIGN_IN_REQUIRED, "this event takes registrations from people signed "
           + "in only: sign in with one of the providers of GET /api/auth/providers, then register again");
     }
-    if (!signIn.csrfChecked()) {
-      throw new ProblemException(ProblemType.CSRF_TOKEN_INVALID, "a registration signed in by cookie must repeat "
-          + "the session's CSRF token in the " + SsoSession.CSRF_HEADER + " header (GET /api/auth/session gives it)");
+    if (signIn.refusal() != null) {
+      throw signIn.refusal();
     }
     if (signIn.email() == null || !Validation.isEmail(signIn.email().strip())) {
       throw new ProblemException(ProblemType.SIGN_IN_EMAIL_MISSING, "your sign-in with '" + signIn.provider()

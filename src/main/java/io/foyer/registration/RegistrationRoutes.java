@@ -96,22 +96,22 @@ public final class RegistrationRoutes implements ApiRoutes {
   }
 
   /**
-   * Who is signed in on the request's cookie, or null. Whether the CSRF token came with it is recorded, not
-   * enforced, here: only an 'sso' event needs the sign-in, and the route does not know the event's mode yet.
+   * Who is signed in on the request's cookie, or null. Whether they may register by it (the session's CSRF token
+   * came along, their provider admits attendees) is recorded, not enforced, here: only an 'sso' event needs the
+   * sign-in, and the route does not know the event's mode yet.
    */
   private static SignIn signIn(RoutingContext ctx) {
     SsoUser user = SsoUser.of(ctx);
     if (user == null) {
       return null;
     }
-    boolean csrfChecked;
+    ProblemException refusal = null;
     try {
-      SsoSession.signedIn(ctx);
-      csrfChecked = true;
-    } catch (ProblemException missingToken) {
-      csrfChecked = false;
+      SsoSession.registrant(ctx);
+    } catch (ProblemException refused) {
+      refusal = refused;
     }
-    return new SignIn(user.provider(), user.subject(), user.name(), user.email(), csrfChecked);
+    return new SignIn(user.provider(), user.subject(), user.name(), user.email(), refusal);
   }
 
   private void mine(RoutingContext ctx) {

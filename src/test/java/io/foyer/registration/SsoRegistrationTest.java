@@ -41,6 +41,10 @@ class SsoRegistrationTest {
     int port = TestServices.freePort();
     foyer = "http://127.0.0.1:" + port;
     Map<String, String> env = new HashMap<>(oidc.foyerEnvironment(foyer, "corp", "foyer-admins=organizer:*"));
+    env.put("FOYER_SSO_PROVIDERS_CORP_ATTENDEES", "true");
+    // a second provider, for staff only: its sign-ins run events but do not register attendees
+    env.putAll(oidc.foyerEnvironment(foyer, "staff", "foyer-admins=organizer:*"));
+    env.put("FOYER_SSO_PROVIDERS_STAFF_ATTENDEES", "false");
     env.put("FOYER_HTTP_PORT", Integer.toString(port));
     app = TestNodes.start(env);
     api = new Api(app.httpPort());
@@ -102,6 +106,17 @@ class SsoRegistrationTest {
         .put("email", "someone@example.org").encode(), csrf(browser));
     assertProblem(typed, 422, "validation-failed");
     assertThat(typed.body()).contains("is taken from your sign-in");
+    assertThat(count(eventId)).isZero();
+  }
+
+  @Test
+  void aSignInThroughAProviderForStaffOnlyDoesNotRegister() throws Exception {
+    long eventId = ssoEvent();
+    SignInBrowser browser = new SignInBrowser(foyer);
+    oidc.nextSignIn("staff", "sven", "Sven Staff", List.of());
+    assertThat(browser.signIn("staff", "/").statusCode()).isEqualTo(303);
+
+    assertProblem(browser.send("POST", path(eventId), body().encode(), csrf(browser)), 403, "forbidden");
     assertThat(count(eventId)).isZero();
   }
 
