@@ -3,12 +3,12 @@ package io.foyer.auth;
 import io.foyer.audit.Actor;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
-import io.vertx.core.Handler;
-import io.vertx.ext.web.RoutingContext;
 import io.foyer.sso.RoleGrant;
 import io.foyer.sso.SsoSession;
 import io.foyer.sso.SsoUser;
 import io.foyer.sso.StaffRole;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 
