@@ -159,8 +159,9 @@ class LobbyApiTest {
         .isEqualTo("off");
     assertProblem(api.send(HttpMethod.PUT, settings, null, new JsonObject().put("mode", "off")), 401,
         "unauthorized");
+    // an attendee's token is known, but not an organizer's key
     assertProblem(api.send(HttpMethod.PUT, settings, attendeeToken(), new JsonObject().put("mode", "off")),
-        401, "unauthorized");
+        403, "forbidden");
 
     JsonObject saved = api.send(HttpMethod.PUT, settings, ADMIN_KEY, new JsonObject().put("mode", "always")
         .put("admissionRate", 30).put("admissionPer", "minute")).bodyAsJsonObject();
