@@ -8,6 +8,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -17,16 +23,27 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  */
 public final class ClusterBoot {
 
-  /** Hazelcast cluster name: nodes of other products on the same network never join ours. */
-  public static final String CLUSTER_NAME = "foyer";
+  /** Prefix of the Hazelcast cluster name, so that the cluster is recognisable in Hazelcast's own logs. */
+  private static final String NAME_PREFIX = "foyer-";
 
   private ClusterBoot() {}
 
   public static Future<Vertx> start(VertxBuilder builder, VertxOptions options, ClusterConfig cluster) {
-    options.setEventBusOptions(new EventBusOptions()
+    EventBusOptions bus = new EventBusOptions()
         .setHost(cluster.host())
         .setClusterPublicHost(cluster.host())
-        .setPort(cluster.busPort()));
+        .setPort(cluster.busPort());
+    if (cluster.busTls()) {
+      // both ends of every node-to-node connection show a certificate the cluster's authority signed; trustAll is on
+      // by default in Vert.x and stays on beside trust options, so it is turned off explicitly
+      bus.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cluster.busTlsCert().toString())
+              .setKeyPath(cluster.busTlsKey().toString()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(cluster.busTlsCa().toString()))
+          .setTrustAll(false)
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
+    options.setEventBusOptions(bus);
     return builder.with(options).withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)))
         .buildClustered();
   }
@@ -34,7 +51,7 @@ public final class ClusterBoot {
   static Config hazelcastConfig(ClusterConfig cluster) {
     // Vert.x's own defaults declare the maps and multimaps its cluster manager needs; we set the network only.
     Config config = ConfigUtil.loadConfig();
-    config.setClusterName(CLUSTER_NAME);
+    config.setClusterName(clusterName(cluster.secret()));
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
@@ -48,5 +65,20 @@ public final class ClusterBoot {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     return config;
+  }
+
+  /**
+   * The Hazelcast cluster name for a secret: open-source Hazelcast admits any member that names the cluster, so
+   * only nodes that know the secret can name it. A one-way hash, so that the name (sent in the clear) does not
+   * give the secret away.
+   */
+  static String clusterName(String secret) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(("foyer cluster " + secret).getBytes(StandardCharsets.UTF_8));
+      return NAME_PREFIX + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 }

@@ -94,7 +94,16 @@ public record FoyerConfig(
    */
   public record LobbyConfig(int joinsPerAddressPerMinute, int joinsPerEmailPerMinute, Duration tick) {}
 
-  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort) {}
+  /**
+   * Clustering: membership (Hazelcast, TCP-IP join), the shared secret the cluster's name is derived from, and the
+   * event bus's mutual TLS (all three PEM paths, or none).
+   */
+  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort,
+      String secret, Path busTlsCert, Path busTlsKey, Path busTlsCa) {
+    public boolean busTls() {
+      return busTlsCert != null;
+    }
+  }
 
   public record LogConfig(String format, String level) {}
 
@@ -157,7 +166,17 @@ public record FoyerConfig(
         nonEmpty(raw, "cluster.host"),
         raw.integer("cluster.port", 1, 65535),
         raw.hostPorts("cluster.members"),
-        raw.integer("cluster.busPort", 0, 65535));
+        raw.integer("cluster.busPort", 0, 65535),
+        raw.text("cluster.secret"),
+        pemFile(raw, "cluster.busTlsCertPath"),
+        pemFile(raw, "cluster.busTlsKeyPath"),
+        pemFile(raw, "cluster.busTlsCaPath"));
+    long tlsFiles = java.util.stream.Stream.of(cluster.busTlsCert(), cluster.busTlsKey(), cluster.busTlsCa())
+        .filter(java.util.Objects::nonNull).count();
+    if (tlsFiles != 0 && tlsFiles != 3) {
+      throw raw.invalid("cluster.busTlsCertPath", "the event bus's TLS needs all three of cluster.busTlsCertPath, "
+          + "cluster.busTlsKeyPath and cluster.busTlsCaPath, or none of them");
+    }
     if (cluster.enabled() && live.engine() != Engine.REDIS) {
       throw raw.invalid("cluster.enabled",
           "a cluster needs shared LiveState: set redis.url (FOYER_REDIS_URL) and leave live.engine at auto or redis");
@@ -165,6 +184,10 @@ public record FoyerConfig(
     if (cluster.enabled() && (auth.apiKeys().isEmpty() || auth.tokenSecret().isEmpty())) {
       throw raw.invalid("cluster.enabled", "every node of a cluster must share its keys: set auth.apiKeys "
           + "(FOYER_AUTH_API_KEYS) and auth.tokenSecret (FOYER_AUTH_TOKEN_SECRET)");
+    }
+    if (cluster.enabled() && cluster.secret().length() < 16) {
+      throw raw.invalid("cluster.secret", "a cluster needs a shared secret of at least 16 characters "
+          + "(FOYER_CLUSTER_SECRET), the same on every node: nodes join only nodes with the same secret");
     }
     if (writer.maxBatchRows() > writer.maxQueuedRows()) {
       throw raw.invalid("writer.maxBatchRows", "must not exceed writer.maxQueuedRows");
@@ -174,6 +197,19 @@ public record FoyerConfig(
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
     return new FoyerConfig(http, node, dataDir, auth, sso, pg, redis, live, gateway, writer, interactions, lobby, cluster, log,
         raw.text(ConfigLoader.SOURCES_KEY));
+  }
+
+  /** An empty value, or a readable file. */
+  private static Path pemFile(RawSettings raw, String key) {
+    String value = raw.text(key);
+    if (value.isEmpty()) {
+      return null;
+    }
+    Path path = Path.of(value);
+    if (!java.nio.file.Files.isReadable(path) || java.nio.file.Files.isDirectory(path)) {
+      throw raw.invalid(key, "must name a readable PEM file");
+    }
+    return path;
   }
 
   private static SsoConfig sso(RawSettings raw) {

@@ -17,7 +17,8 @@ final class RawSettings {
   /** One value and where it came from (a file or an environment variable). */
   record Setting(String value, String source) {}
 
-  private static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("auth.apiKeys", "auth.tokenSecret");
+  private static final java.util.Set<String> SECRET_KEYS = java.util.Set.of("auth.apiKeys", "auth.tokenSecret",
+      "cluster.secret");
 
   private final Map<String, Setting> settings = new LinkedHashMap<>();
 

@@ -111,6 +111,7 @@ class ClusterMessagingTest {
   private static Map<String, String> clustered(int port, String members, String region) {
     return Map.of(
         "FOYER_CLUSTER_ENABLED", "true",
+        "FOYER_CLUSTER_SECRET", "test-cluster-secret-0123456789",
         "FOYER_CLUSTER_HOST", "127.0.0.1",
         "FOYER_CLUSTER_PORT", Integer.toString(port),
         "FOYER_CLUSTER_MEMBERS", members,

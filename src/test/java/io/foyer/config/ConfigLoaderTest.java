@@ -124,7 +124,8 @@ class ConfigLoaderTest {
 
     FoyerConfig config = ConfigLoader.load(null, Map.of("FOYER_CLUSTER_ENABLED", "yes",
         "FOYER_REDIS_URL", "redis://127.0.0.1:6379", "FOYER_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701",
-        "FOYER_AUTH_API_KEYS", "ops:0123456789abcdef:*", "FOYER_AUTH_TOKEN_SECRET", "x".repeat(32)));
+        "FOYER_AUTH_API_KEYS", "ops:0123456789abcdef:*", "FOYER_AUTH_TOKEN_SECRET", "x".repeat(32),
+        "FOYER_CLUSTER_SECRET", "cluster-secret-0123456789"));
     assertThat(config.cluster().enabled()).isTrue();
     assertThat(config.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
   }
@@ -136,6 +137,22 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("FOYER_AUTH_API_KEYS")
         .hasMessageContaining("FOYER_AUTH_TOKEN_SECRET");
+  }
+
+  @Test
+  void aClusterNeedsASecretAndTheBusTlsAllThreeFilesOrNone(@TempDir Path pem) throws IOException {
+    Map<String, String> cluster = Map.of("FOYER_CLUSTER_ENABLED", "true", "FOYER_REDIS_URL", "redis://127.0.0.1:6379",
+        "FOYER_AUTH_API_KEYS", "ops:0123456789abcdef:*", "FOYER_AUTH_TOKEN_SECRET", "x".repeat(32),
+        "FOYER_CLUSTER_SECRET", "too-short");
+    assertThatThrownBy(() -> ConfigLoader.load(null, cluster))
+        .hasMessageContaining("cluster.secret").hasMessageContaining("(hidden)").hasMessageNotContaining("too-short");
+    Path cert = Files.writeString(pem.resolve("node.pem"), "-----BEGIN CERTIFICATE-----\n");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_CLUSTER_BUS_TLS_CERT_PATH", cert.toString())))
+        .hasMessageContaining("all three");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_CLUSTER_BUS_TLS_CERT_PATH", cert.toString(),
+        "FOYER_CLUSTER_BUS_TLS_KEY_PATH", pem.resolve("absent.pem").toString(),
+        "FOYER_CLUSTER_BUS_TLS_CA_PATH", cert.toString())))
+        .hasMessageContaining("cluster.busTlsKeyPath").hasMessageContaining("readable PEM file");
   }
 
   @Test
