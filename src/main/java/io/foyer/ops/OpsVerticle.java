@@ -6,6 +6,7 @@ import io.foyer.live.LiveState;
 import io.foyer.lobby.LobbyDesks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,6 +37,8 @@ public final class OpsVerticle extends VerticleBase {
   private final String region;
   private final Instant startedAt = Instant.now();
   private final EventLoopLag lag = new EventLoopLag();
+  /** The worst event-loop lag of the last second, for the gauge Prometheus scrapes between records. */
+  private volatile double lastLagMillis;
   /** A slow write is not overtaken by the next, which could land first and then be overwritten by older figures. */
   private boolean publishing;
   private long timer;
@@ -52,9 +55,17 @@ public final class OpsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Gauge.builder("foyer.event.loop.lag", this, ops -> ops.lastLagMillis / 1000.0).baseUnit("seconds")
+        .description("the worst delay of any event loop in the last second, past what was due (busy or blocked)")
+        .register(metrics);
     lag.start(vertx);
     timer = vertx.setPeriodic(NodeStatus.PERIOD.toMillis(), id -> publish());
     return publishNow();
+  }
+
+  private double takeLagMillis() {
+    lastLagMillis = lag.takeWorstMillis();
+    return lastLagMillis;
   }
 
   /** Takes the record away at once, rather than leaving a stopped node on the dashboard until the TTL. */
@@ -89,7 +100,7 @@ public final class OpsVerticle extends VerticleBase {
         .put("startedAt", Times.format(startedAt))
         .put("uptimeSeconds", Duration.between(startedAt, now).toSeconds())
         .put("connections", connections.getAsInt())
-        .put("eventLoopLagMillis", Math.round(lag.takeWorstMillis() * 10) / 10.0)
+        .put("eventLoopLagMillis", Math.round(takeLagMillis() * 10) / 10.0)
         .put("registrationQueue", (long) gauge("foyer.writer.queued.rows", "registrations"))
         .put("drivesLobbies", new JsonArray(drivenLines))
         .put("counters", new JsonObject()
