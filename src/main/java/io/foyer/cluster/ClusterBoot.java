@@ -1,7 +1,10 @@
 package io.foyer.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
 import io.foyer.config.FoyerConfig.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,6 +17,8 @@ import io.vertx.core.net.PemTrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -64,7 +69,23 @@ public final class ClusterBoot {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    config.addListenerConfig(new ListenerConfig(new MembershipLog()));
     return config;
+  }
+
+  /** Every node logs each member that joins or leaves the cluster, with the count after it, for operators. */
+  private static final class MembershipLog implements MembershipListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterBoot.class);
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      LOG.info("Cluster member joined: {} ({} members now)", event.getMember().getAddress(), event.getMembers().size());
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      LOG.warn("Cluster member left: {} ({} members now)", event.getMember().getAddress(), event.getMembers().size());
+    }
   }
 
   /**

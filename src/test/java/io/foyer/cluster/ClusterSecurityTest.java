@@ -52,6 +52,7 @@ class ClusterSecurityTest {
 
   @Test
   void theBusSpeaksMutualTlsAndRefusesACertificateTheClusterDidNotSign() throws Exception {
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = clusterLog();
     SelfSignedCertificate cluster = SelfSignedCertificate.create("foyer-node");
     SelfSignedCertificate other = SelfSignedCertificate.create("foyer-node");
     int[] ports = {TestServices.freePort(), TestServices.freePort(), TestServices.freePort()};
@@ -67,6 +68,10 @@ class ClusterSecurityTest {
       return !atSecond.isEmpty();
     });
     assertThat(atSecond).contains("from first");
+
+    // operators see members come in the log (and on the ops page)
+    assertThat(log.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .anyMatch(line -> line.matches("Cluster member joined: \\[127\\.0\\.0\\.1\\]:" + ports[1] + " \\(2 members now\\)"));
 
     // a node that knows the secret, but shows a certificate of its own, joins the membership and no more; it
     // would accept anyone (it trusts its own certificate and the cluster's), so only the nodes' checks keep it out
@@ -87,6 +92,15 @@ class ClusterSecurityTest {
           return !atStranger.contains("from first again") && !atSecond.contains("from the stranger");
         });
     assertThat(atSecond).as("the cluster's own nodes still reach each other").contains("from first again");
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ClusterBoot.class)).detachAppender(log);
+  }
+
+  private static ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> clusterLog() {
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+        new ch.qos.logback.core.read.ListAppender<>();
+    log.start();
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ClusterBoot.class)).addAppender(log);
+    return log;
   }
 
   private FoyerApp start(Map<String, String> env) throws Exception {
