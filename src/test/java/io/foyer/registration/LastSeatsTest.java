@@ -90,13 +90,17 @@ class LastSeatsTest {
     await(blocker.preparedQuery("SELECT * FROM event_seats WHERE event_id = $1 FOR UPDATE").execute(Tuple.of(eventId)));
 
     List<Future<HttpResponse<Buffer>>> responses = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      responses.add(register(api, eventId, "burst" + i));
+    try {
+      for (int i = 0; i < 30; i++) {
+        responses.add(register(api, eventId, "burst" + i));
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(20))
+          .until(() -> responses.stream().filter(Future::isComplete).count() == 20);
+    } finally {
+      // released whatever happened: a lock left held would stall every later test on this database
+      await(held.commit());
+      await(blocker.close());
     }
-    Awaitility.await().atMost(Duration.ofSeconds(20))
-        .until(() -> responses.stream().filter(Future::isComplete).count() == 20);
-    await(held.commit());
-    await(blocker.close());
     await(Future.all(responses));
 
     List<HttpResponse<Buffer>> refused = responses.stream().map(Future::result).filter(r -> r.statusCode() == 503)
