@@ -136,16 +136,19 @@ class LastSeatsTest {
 
     // registrations keep coming while the database stalls: those accepted wait, until one is refused
     List<Future<HttpResponse<Buffer>>> stalled = new CopyOnWriteArrayList<>();
-    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      stalled.add(register(api, eventId, "stalled" + stalled.size()));
-      return stalled.stream().anyMatch(Future::isComplete);
-    });
-    // while the writer refuses, the HTTP edge refuses by itself: even a request it has not read yet
-    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
-        await(api.client().post("/api/events/" + eventId + "/registrations")
-            .sendJsonObject(new JsonObject().put("name", "no email, no consent"))).statusCode() == 503);
-    await(held.commit());
-    await(blocker.close());
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        stalled.add(register(api, eventId, "stalled" + stalled.size()));
+        return stalled.stream().anyMatch(Future::isComplete);
+      });
+      // while the writer refuses, the HTTP edge refuses by itself: even a request it has not read yet
+      Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
+          await(api.client().post("/api/events/" + eventId + "/registrations")
+              .sendJsonObject(new JsonObject().put("name", "no email, no consent"))).statusCode() == 503);
+    } finally {
+      await(held.commit());
+      await(blocker.close());
+    }
     await(Future.all(stalled));
     // once the queue has drained, the edge admits again
     List<HttpResponse<Buffer>> after = new CopyOnWriteArrayList<>();
