@@ -22,14 +22,27 @@ const host = '127.0.0.1';
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const pick = arr => arr[Math.floor(Math.random() * arr.length)];
 
+// --retries N (default 0): behind a balancer, a request that failed on the way (connection reset, 502, 504: a
+// node killed under it) is sent again, up to N times. An announcement so retried may have been posted twice: a
+// second message with a sequence of its own, which every client must then receive too.
+const retries = Number(args.retries ?? 0);
+let retried = 0;
+
 async function api(port, method, path, body, auth) {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`http://${host}:${port}${path}`, {
-      method, body: body && JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
-    });
-    const text = await res.text();
-    if (res.status === 503 && attempt < 20) { await sleep(200); continue; }
+    let res, text;
+    try {
+      res = await fetch(`http://${host}:${port}${path}`, {
+        method, body: body && JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      });
+      text = await res.text();
+    } catch (e) {
+      if (attempt < retries) { retried++; await sleep(300); continue; }
+      throw e;
+    }
+    if ((res.status === 502 || res.status === 504) && attempt < retries) { retried++; await sleep(300); continue; }
+    if (res.status === 503 && attempt < 20 + retries) { await sleep(200); continue; }
     if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
     return JSON.parse(text);
   }
@@ -147,6 +160,6 @@ for (let i = 0; i < 600; i++) {
 const behind = all.filter(c => !topics.every(t => c.last[t] >= seqs[t])).length;
 for (const c of all) { c.stopped = true; c.ws.close(); }
 const ok = stats.gaps === 0 && stats.duplicates === 0 && stats.errors === 0 && behind === 0 && posted === announcements;
-console.log(JSON.stringify({ ok, event: event.id, posted, seqs, behind, ...stats,
+console.log(JSON.stringify({ ok, event: event.id, clients, posted, seqs, behind, retried, ...stats,
   seconds: Math.round((Date.now() - began) / 1000), problems: problems.slice(0, 20) }));
 process.exit(ok ? 0 : 1);
