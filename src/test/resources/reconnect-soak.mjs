@@ -82,7 +82,7 @@ class Client {
   connect() {
     const ws = new WebSocket(`ws://${host}:${pick(ports)}/ws?token=${this.token}`);
     this.ws = ws; this.subscribed = new Set();
-    stats.connects++;
+    stats.connects++; this.connects = (this.connects ?? 0) + 1; this.welcomed = false;
     ws.onmessage = m => this.onFrame(ws, JSON.parse(m.data));
     ws.onclose = e => {
       stats.closes[e.code] = (stats.closes[e.code] ?? 0) + 1;
@@ -93,6 +93,7 @@ class Client {
   onFrame(ws, f) {
     if (ws !== this.ws) return;
     if (f.type === 'welcome') {
+      this.welcomed = true; this.node = f.node ?? f.nodeId;
       for (const t of topics) this.subscribe(ws, t);
     } else if (f.type === 'subscribed') {
       this.subscribed.add(f.topic);
@@ -157,7 +158,13 @@ for (let i = 0; i < 600; i++) {
   if (all.every(c => c.subscribed.size === topics.length && topics.every(t => c.last[t] >= seqs[t]))) break;
   await sleep(100);
 }
-const behind = all.filter(c => !topics.every(t => c.last[t] >= seqs[t])).length;
+const behindClients = all.filter(c => !topics.every(t => c.last[t] >= seqs[t]));
+const behind = behindClients.length;
+for (const c of behindClients.slice(0, 5)) {
+  problems.push(`client ${c.index} behind: last ${JSON.stringify(c.last)} of ${JSON.stringify(seqs)}, socket state `
+    + `${c.ws.readyState}, welcomed ${c.welcomed} (node ${c.node}), subscribed [${[...c.subscribed]}], `
+    + `${c.connects} connects`);
+}
 for (const c of all) { c.stopped = true; c.ws.close(); }
 const ok = stats.gaps === 0 && stats.duplicates === 0 && stats.errors === 0 && behind === 0 && posted === announcements;
 console.log(JSON.stringify({ ok, event: event.id, clients, posted, seqs, behind, retried, ...stats,
