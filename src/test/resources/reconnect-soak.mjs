@@ -69,7 +69,7 @@ for (let i = 0; i < clients; i += 20) {
   tokens.push(...await Promise.all(batch));
 }
 
-const stats = { connects: 0, drops: 0, delivered: 0, gaps: 0, duplicates: 0, resets: 0, retries: 0, errors: 0, closes: {} };
+const stats = { connects: 0, connectTimeouts: 0, drops: 0, delivered: 0, gaps: 0, duplicates: 0, resets: 0, retries: 0, errors: 0, closes: {} };
 const problems = [];
 
 class Client {
@@ -89,6 +89,16 @@ class Client {
       if (this.ws === ws && !this.stopped) setTimeout(() => this.connect(), 200 + Math.random() * 800);
     };
     ws.onerror = () => {};
+    // A handshake that never ends (seen once in a few runs when HAProxy answered an upgrade with 502 as the node
+    // behind it was SIGKILLed: Node's WebSocket stayed CONNECTING, firing neither error nor close) is given up
+    // after 10 s and retried, as a browser client with a connect timeout would; counted in connectTimeouts.
+    setTimeout(() => {
+      if (this.ws === ws && !this.stopped && ws.readyState === WebSocket.CONNECTING) {
+        stats.connectTimeouts++;
+        try { ws.close(); } catch { /* never opened */ }
+        this.connect();
+      }
+    }, 10000);
   }
   onFrame(ws, f) {
     if (ws !== this.ws) return;
