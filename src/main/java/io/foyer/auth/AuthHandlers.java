@@ -42,8 +42,10 @@ public final class AuthHandlers {
   public Handler<RoutingContext> organizer() {
     return ctx -> {
       String bearer = bearer(ctx);
-      if (bearer == null && SsoUser.of(ctx) != null) {
-        admitSignedInOrganizer(ctx, SsoSession.signedIn(ctx));
+      // the session is read once: signedIn also checks a change's CSRF token
+      SsoUser signedIn = bearer == null ? SsoSession.signedIn(ctx) : null;
+      if (signedIn != null) {
+        admitSignedInOrganizer(ctx, signedIn);
         return;
       }
       if (admittedAsOrganizer(ctx, bearer)) {
@@ -80,8 +82,10 @@ public final class AuthHandlers {
   public Handler<RoutingContext> runner() {
     return ctx -> {
       String bearer = bearer(ctx);
-      if (bearer == null && SsoUser.of(ctx) != null) {
-        admitSignedInRunner(ctx, SsoSession.signedIn(ctx));
+      // the session is read once: signedIn also checks a change's CSRF token
+      SsoUser signedIn = bearer == null ? SsoSession.signedIn(ctx) : null;
+      if (signedIn != null) {
+        admitSignedInRunner(ctx, signedIn);
         return;
       }
       if (bearer == null) {
