@@ -9,6 +9,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -45,8 +46,16 @@ public final class FanoutBench implements Callable<Integer> {
       description = "127.0.0.x source addresses the clients spread over (default: ${DEFAULT-VALUE})")
   int sourceAddresses;
 
-  @Option(names = "--baseline", description = "Also run against a minimal Vert.x broadcast server")
+  @Option(names = "--baseline", description = "Also run against a minimal Vert.x broadcast server; only without --url")
   boolean baseline;
+
+  @Option(names = "--url", paramLabel = "URL", description = "Server to drive on this machine (a node or a balancer "
+      + "in front of several, e.g. http://127.0.0.1:18080; the clients reach it from 127.0.0.x addresses); default: "
+      + "start a node in a process of its own. Its CPU and memory are not measured then")
+  URI url;
+
+  @Option(names = "--api-key", paramLabel = "KEY", description = "Organizer API key for --url (creates the event)")
+  String apiKey;
 
   /** Where FOYER_* settings of the spawned node come from; tests replace it. */
   Map<String, String> environment = System.getenv();
@@ -56,6 +65,16 @@ public final class FanoutBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (url != null && (baseline || apiKey == null || !loopback(url))) {
+      System.err.println("foyer bench fanout: with --url give --api-key and a loopback host (127.x or localhost), "
+          + "and run --baseline only without --url");
+      return 2;
+    }
+    if (url != null) {
+      Result result = drive(url, apiKey, null);
+      print(System.out, List.of(result));
+      return result.delivered() == (long) result.clients() * result.messages() ? 0 : 1;
+    }
     Path work = ServerProcess.workDirectory("fanout");
     List<Result> results = new ArrayList<>();
     try {
@@ -76,24 +95,35 @@ public final class FanoutBench implements Callable<Integer> {
     env.keySet().removeIf(k -> k.startsWith("FOYER_") && !k.equals("FOYER_PG_URL"));
     env.put("FOYER_LOG_LEVEL", "warn");
     try (ServerProcess server = ServerProcess.startNode(List.of(), env, key, work, "foyer.log")) {
-      Vertx vertx = Vertx.vertx();
-      try {
-        HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-            .setDefaultPort(server.port()), new PoolOptions().setHttp1MaxSize(32));
-        long eventId = await(call(http, HttpMethod.POST, "/api/events", key, new JsonObject().put("title", "fanout")
-            .put("startsAt", "2030-01-01T09:00:00Z").put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC")
-            .put("defaultLanguage", "en"))).getLong("id");
-        List<String> tokens = register(http, eventId);
-        String subscribe = new JsonObject().put("type", "subscribe").put("topic", "event:" + eventId).encode();
-        return measure(vertx, server, "foyer", i -> "/ws?token=" + tokens.get(i),
-            frame -> "subscribed".equals(frame.getString("type")),
-            frame -> "welcome".equals(frame.getString("type")) ? subscribe : null,
-            id -> call(http, HttpMethod.POST, "/api/events/" + eventId + "/announcements", key,
-                new JsonObject().put("body", id + ":" + System.nanoTime())));
-      } finally {
-        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      }
+      return drive(URI.create("http://127.0.0.1:" + server.port()), key, server);
     }
+  }
+
+  /** One event on the server, clientCount attendees registered and subscribed to it, then the broadcasts. */
+  private Result drive(URI target, String key, ServerProcess server) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(target.getHost())
+          .setDefaultPort(target.getPort()), new PoolOptions().setHttp1MaxSize(32));
+      long eventId = await(call(http, HttpMethod.POST, "/api/events", key, new JsonObject().put("title", "fanout")
+          .put("startsAt", "2030-01-01T09:00:00Z").put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC")
+          .put("defaultLanguage", "en"))).getLong("id");
+      List<String> tokens = register(http, eventId);
+      String subscribe = new JsonObject().put("type", "subscribe").put("topic", "event:" + eventId).encode();
+      String name = server == null ? "foyer (" + target + ")" : "foyer";
+      return measure(vertx, target, server, name, i -> "/ws?token=" + tokens.get(i),
+          frame -> "subscribed".equals(frame.getString("type")),
+          frame -> "welcome".equals(frame.getString("type")) ? subscribe : null,
+          id -> call(http, HttpMethod.POST, "/api/events/" + eventId + "/announcements", key,
+              new JsonObject().put("body", id + ":" + System.nanoTime())));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static boolean loopback(URI target) {
+    String host = target.getHost();
+    return host != null && (host.equals("localhost") || host.startsWith("127.")) && target.getPort() > 0;
   }
 
   private Result runBaseline(Path work) throws Exception {
@@ -104,7 +134,7 @@ public final class FanoutBench implements Callable<Integer> {
       try {
         HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
             .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
-        return measure(vertx, server, "baseline (bare Vert.x broadcast)", i -> "/ws", frame -> false, frame -> null,
+        return measure(vertx, URI.create("http://127.0.0.1:" + port), server, "baseline (bare Vert.x broadcast)", i -> "/ws", frame -> false, frame -> null,
             id -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/broadcast"))
                 .compose(request -> request.send(frame(id)))
                 .compose(response -> response.body()).map(body -> new JsonObject()));
@@ -121,23 +151,24 @@ public final class FanoutBench implements Callable<Integer> {
         .put("data", new JsonObject().put("title", (String) null).put("body", id + ":" + System.nanoTime())).encode();
   }
 
-  private Result measure(Vertx vertx, ServerProcess server, String name,
+  /** Drives target; server is the process measured for CPU and memory, null when the bench did not start it. */
+  private Result measure(Vertx vertx, URI target, ServerProcess server, String name,
       java.util.function.Function<Integer, String> uri, java.util.function.Function<JsonObject, Boolean> readyWhen,
       java.util.function.Function<JsonObject, String> replyTo,
       java.util.function.Function<Integer, Future<JsonObject>> broadcast) throws Exception {
     int messages = (int) Math.round(rate * duration);
     FanoutClients clients = new FanoutClients(vertx, sourceAddresses, messages);
     try {
-      long idle = server.residentBytesAfterGc();
-      await(clients.connect(server.port(), clientCount, uri, readyWhen, replyTo));
+      long idle = server == null ? 0 : server.residentBytesAfterGc();
+      await(clients.connect(target.getHost(), target.getPort(), clientCount, uri, readyWhen, replyTo));
       boolean needsReady = !name.startsWith("baseline");
       waitUntil(() -> !needsReady || clients.ready() == clientCount, 120);
       if (needsReady && clients.ready() < clientCount) {
         throw new IllegalStateException("only " + clients.ready() + " of " + clientCount
             + " clients were subscribed after 2 minutes");
       }
-      long connected = server.residentBytesAfterGc();
-      long cpuBefore = server.cpuNanos();
+      long connected = server == null ? 0 : server.residentBytesAfterGc();
+      long cpuBefore = server == null ? 0 : server.cpuNanos();
       long[] sent = new long[messages];
       long start = System.nanoTime();
       for (int id = 0; id < messages; id++) {
@@ -151,7 +182,7 @@ public final class FanoutBench implements Callable<Integer> {
       }
       waitUntil(() -> allDelivered(clients, messages), 60);
       long end = System.nanoTime();
-      long cpuAfter = server.cpuNanos();
+      long cpuAfter = server == null ? 0 : server.cpuNanos();
       Histogram timeToAll = new Histogram(3_600_000_000L, 3);
       long delivered = 0;
       for (int id = 0; id < messages; id++) {
@@ -161,7 +192,8 @@ public final class FanoutBench implements Callable<Integer> {
         }
       }
       return new Result(name, clientCount, messages, delivered, timeToAll, (end - start) / 1e9,
-          (cpuAfter - cpuBefore) / 1000.0 / Math.max(1, delivered), (connected - idle) / (double) clientCount);
+          server == null ? Double.NaN : (cpuAfter - cpuBefore) / 1000.0 / Math.max(1, delivered),
+          server == null ? Double.NaN : (connected - idle) / (double) clientCount);
     } finally {
       await(clients.close());
     }

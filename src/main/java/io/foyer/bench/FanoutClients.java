@@ -46,13 +46,13 @@ final class FanoutClients {
    * Opens count sockets to uri(i) on the port, at most a few hundred handshakes at a time; each is counted
    * ready when readyWhen(frame) says so, and a frame that needs an answer gets replyTo(frame) (null: none).
    */
-  Future<Void> connect(int port, int count, Function<Integer, String> uri, Function<JsonObject, Boolean> readyWhen,
+  Future<Void> connect(String host, int port, int count, Function<Integer, String> uri, Function<JsonObject, Boolean> readyWhen,
       Function<JsonObject, String> replyTo) {
     Promise<Void> all = Promise.promise();
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
     for (int lane = 0; lane < Math.min(CONNECTS_IN_FLIGHT, count); lane++) {
-      connectNext(port, count, uri, readyWhen, replyTo, next, done, all);
+      connectNext(host, port, count, uri, readyWhen, replyTo, next, done, all);
     }
     return all.future();
   }
@@ -61,7 +61,7 @@ final class FanoutClients {
     return ready.get();
   }
 
-  private void connectNext(int port, int count, Function<Integer, String> uri, Function<JsonObject, Boolean> readyWhen,
+  private void connectNext(String host, int port, int count, Function<Integer, String> uri, Function<JsonObject, Boolean> readyWhen,
       Function<JsonObject, String> replyTo, AtomicInteger next, AtomicInteger done, Promise<Void> all) {
     int i = next.getAndIncrement();
     if (i >= count) {
@@ -69,7 +69,7 @@ final class FanoutClients {
     }
     WebSocketClient client = clients.get(i % clients.size());
     // a handshake that never completes fails after a minute instead of holding the whole run
-    vertx.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+    vertx.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost(host).setPort(port)
             .setURI(uri.apply(i)).setTimeout(60_000))
         .onSuccess(socket -> {
           synchronized (sockets) {
@@ -95,7 +95,7 @@ final class FanoutClients {
           if (done.incrementAndGet() == count) {
             all.tryComplete();
           }
-          connectNext(port, count, uri, readyWhen, replyTo, next, done, all);
+          connectNext(host, port, count, uri, readyWhen, replyTo, next, done, all);
         })
         .onFailure(err -> all.tryFail("connection " + i + " failed: " + err.getMessage())));
   }

@@ -36,8 +36,11 @@ public final class ClusterBoot {
   public static Future<Vertx> start(VertxBuilder builder, VertxOptions options, ClusterConfig cluster) {
     EventBusOptions bus = new EventBusOptions()
         .setHost(cluster.host())
-        .setClusterPublicHost(cluster.host())
+        .setClusterPublicHost(publicHost(cluster))
         .setPort(cluster.busPort());
+    if (cluster.busPublicPort() > 0) {
+      bus.setClusterPublicPort(cluster.busPublicPort());
+    }
     if (cluster.busTls()) {
       // both ends of every node-to-node connection show a certificate the cluster's authority signed; trustAll is on
       // by default in Vert.x and stays on beside trust options, so it is turned off explicitly
@@ -63,7 +66,7 @@ public final class ClusterBoot {
     config.getNetworkConfig()
         .setPort(cluster.port())
         .setPortAutoIncrement(false)
-        .setPublicAddress(cluster.host() + ":" + cluster.port());
+        .setPublicAddress(publicHost(cluster) + ":" + (cluster.publicPort() > 0 ? cluster.publicPort() : cluster.port()));
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(cluster.host());
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -71,6 +74,11 @@ public final class ClusterBoot {
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     config.addListenerConfig(new ListenerConfig(new MembershipLog()));
     return config;
+  }
+
+  /** Where the other nodes reach this one: its own address unless it is behind NAT or a proxy. */
+  private static String publicHost(ClusterConfig cluster) {
+    return cluster.publicHost().isEmpty() ? cluster.host() : cluster.publicHost();
   }
 
   /** Every node logs each member that joins or leaves the cluster, with the count after it, for operators. */

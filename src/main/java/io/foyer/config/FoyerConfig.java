@@ -95,15 +95,20 @@ public record FoyerConfig(
   public record LobbyConfig(int joinsPerAddressPerMinute, int joinsPerEmailPerMinute, Duration tick) {}
 
   /**
-   * Clustering: membership (Hazelcast, TCP-IP join), the shared secret the cluster's name is derived from, and the
-   * event bus's mutual TLS (all three PEM paths, or none).
+   * Clustering: membership (Hazelcast, TCP-IP join), the shared secret the cluster's name is derived from, the
+   * event bus's mutual TLS (all three PEM paths, or none), the address other nodes reach this one at when it is
+   * not the one it binds (NAT, a proxy), and how pushes travel between nodes.
    */
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int busPort,
-      String secret, Path busTlsCert, Path busTlsKey, Path busTlsCa) {
+      String secret, Path busTlsCert, Path busTlsKey, Path busTlsCa, String publicHost, int publicPort,
+      int busPublicPort, Pushes pushes) {
     public boolean busTls() {
       return busTlsCert != null;
     }
   }
+
+  /** How a push reaches the nodes whose sockets want it: the event bus, or Redis pub/sub (across clusters too). */
+  public enum Pushes { BUS, REDIS }
 
   public record LogConfig(String format, String level) {}
 
@@ -170,7 +175,15 @@ public record FoyerConfig(
         raw.text("cluster.secret"),
         pemFile(raw, "cluster.busTlsCertPath"),
         pemFile(raw, "cluster.busTlsKeyPath"),
-        pemFile(raw, "cluster.busTlsCaPath"));
+        pemFile(raw, "cluster.busTlsCaPath"),
+        raw.text("cluster.publicHost"),
+        raw.integer("cluster.publicPort", 0, 65535),
+        raw.integer("cluster.busPublicPort", 0, 65535),
+        Pushes.valueOf(raw.oneOf("cluster.pushes", "bus", "redis").toUpperCase(java.util.Locale.ROOT)));
+    if (cluster.pushes() == Pushes.REDIS && live.engine() != Engine.REDIS) {
+      throw raw.invalid("cluster.pushes", "pushes over Redis need the Redis engine: set redis.url (FOYER_REDIS_URL) "
+          + "and leave live.engine at auto or redis");
+    }
     long tlsFiles = java.util.stream.Stream.of(cluster.busTlsCert(), cluster.busTlsKey(), cluster.busTlsCa())
         .filter(java.util.Objects::nonNull).count();
     if (tlsFiles != 0 && tlsFiles != 3) {

@@ -4,26 +4,24 @@ import io.foyer.config.FoyerConfig.LiveConfig;
 import io.foyer.http.Times;
 import io.foyer.live.LiveState;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
  * The one way every capability pushes to attendees. A message gets the topic's next sequence number and a
- * place in the topic's history (LiveState, so any node can replay it), then goes out on the event bus to every
- * node, whose {@link TopicHub} hands it to its local sockets.
+ * place in the topic's history (LiveState, so any node can replay it), then goes out by the {@link PushTransport}
+ * (the event bus, or Redis pub/sub) to every node, whose {@link TopicHub} hands it to its local sockets.
  */
 public final class Gateway {
 
   static final String SEQ_HEADER = "seq";
 
-  private final Vertx vertx;
+  private final PushTransport transport;
   private final LiveState live;
   private final LiveConfig config;
 
-  public Gateway(Vertx vertx, LiveState live, LiveConfig config) {
-    this.vertx = vertx;
+  Gateway(PushTransport transport, LiveState live, LiveConfig config) {
+    this.transport = transport;
     this.live = live;
     this.config = config;
   }
@@ -38,12 +36,16 @@ public final class Gateway {
     return publish(topic, Frames.translatedBody(kind, Times.format(Instant.now()), data));
   }
 
-  /** The event bus carries the body as history keeps it; each node frames it for its sockets ({@link Pushed}). */
+  /** The transport carries the body as history keeps it; each node frames it for its sockets ({@link Pushed}). */
   private Future<Long> publish(Topic topic, String body) {
     return live.append(topic.name(), body, config.historySize(), config.historyMaxAge()).map(seq -> {
-      vertx.eventBus().publish(topic.address(), body, new DeliveryOptions().addHeader(SEQ_HEADER, Long.toString(seq)));
+      transport.publish(topic, seq, body);
       return seq;
     });
+  }
+
+  PushTransport transport() {
+    return transport;
   }
 
   LiveState live() {

@@ -2,6 +2,7 @@ package io.foyer.gateway;
 
 import io.foyer.auth.Credentials;
 import io.foyer.config.FoyerConfig;
+import io.foyer.config.FoyerConfig.Pushes;
 import io.foyer.events.EventCatalog;
 import io.foyer.http.ProblemResponses;
 import io.foyer.live.LiveState;
@@ -60,10 +61,13 @@ public final class GatewayNode {
   public static Future<GatewayNode> start(Vertx vertx, FoyerConfig config, LiveState live, Presence presence,
       EventCatalog catalog, Pool pool, Credentials credentials, String nodeId,
       MeterRegistry metrics) {
-    TopicHub hub = new TopicHub(live, presence, config.live().historyMaxAge());
+    PushTransport transport = config.cluster().pushes() == Pushes.REDIS
+        ? new RedisPushTransport(vertx, config.redis().url(), config.live().keyPrefix())
+        : new BusPushTransport(vertx);
+    TopicHub hub = new TopicHub(live, transport, presence, config.live().historyMaxAge());
     GatewayServices services = new GatewayServices(vertx, config.gateway(), live, config.live().historyMaxAge(),
         credentials, new TopicAccess(vertx, catalog), new Snapshots(pool), presence, nodeId);
-    Gateway gateway = new Gateway(vertx, live, config.live());
+    Gateway gateway = new Gateway(transport, live, config.live());
     return vertx.deployVerticle(hub).compose(hubId -> vertx.deployVerticle(new AnnouncementsVerticle(gateway, pool))
             .recover(err -> vertx.undeploy(hubId).transform(x -> Future.failedFuture(err)))
             .map(announcementsId -> new GatewayNode(vertx, config, gateway, hub, List.of(announcementsId, hubId),

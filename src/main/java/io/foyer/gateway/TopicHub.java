@@ -7,8 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,9 +18,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A node's single subscriber per topic. However many local sockets want a topic, the node consumes its
- * event-bus address once, puts each message in sequence order (filling any gap from the topic history, since
- * two publishers' messages may cross on the way), encodes it once, and hands the same bytes to each event
+ * A node's single subscriber per topic. However many local sockets want a topic, the node receives it once
+ * from the {@link PushTransport}, puts each message in sequence order (filling any gap from the topic history,
+ * since two publishers' messages may cross on the way), encodes it once, and hands the same bytes to each event
  * loop that holds subscribers (a translated message: once per language, see {@link Pushed}). It also pushes
  * presence counts, at most once a second per topic.
  *
@@ -38,7 +36,7 @@ final class TopicHub extends VerticleBase {
   private static final class TopicState {
     final String name;
     final Set<LocalSockets> groups = new HashSet<>();
-    MessageConsumer<String> consumer;
+    PushTransport.Receiver receiver;
     Future<Void> ready;
     long lastSeq = -1;
     boolean filling;
@@ -51,14 +49,16 @@ final class TopicHub extends VerticleBase {
   }
 
   private final LiveState live;
+  private final PushTransport transport;
   private final Presence presence;
   private final Duration maxAge;
   private final Map<String, TopicState> topics = new HashMap<>();
-  /** Event-bus consumers of topics this node holds, for metrics on any thread. */
+  /** Topics this node receives, for metrics on any thread. */
   private final AtomicInteger consumed = new AtomicInteger();
 
-  TopicHub(LiveState live, Presence presence, Duration maxAge) {
+  TopicHub(LiveState live, PushTransport transport, Presence presence, Duration maxAge) {
     this.live = live;
+    this.transport = transport;
     this.presence = presence;
     this.maxAge = maxAge;
   }
@@ -66,16 +66,16 @@ final class TopicHub extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.setPeriodic(PRESENCE_INTERVAL_MILLIS, id -> pushPresence());
-    return Future.succeededFuture();
+    return transport.open();
   }
 
   @Override
   public Future<?> stop() {
     List<Future<Void>> unregistered = List.copyOf(topics.values()).stream().map(this::forget).toList();
-    return Future.join(unregistered);
+    return Future.join(unregistered).eventually(transport::close);
   }
 
-  /** Topics whose event-bus address this node consumes now. */
+  /** Topics this node receives now. */
   int consumedTopics() {
     return consumed.get();
   }
@@ -86,12 +86,22 @@ final class TopicHub extends VerticleBase {
     context.runOnContext(v -> {
       TopicState state = topics.computeIfAbsent(topic, TopicState::new);
       state.groups.add(group);
-      if (state.consumer == null) {
+      if (state.receiver == null) {
         // messages wait until the topic's current sequence is known, so the very first one is gap-checked too
         state.filling = true;
-        state.consumer = vertx.eventBus().consumer(Topic.ADDRESS_PREFIX + topic, message -> onMessage(state, message));
+        state.receiver = transport.receive(topic, new PushTransport.Delivery() {
+          @Override
+          public void message(long seq, String body) {
+            onMessage(state, seq, body);
+          }
+
+          @Override
+          public void mayHaveMissed() {
+            onHub(() -> catchUp(state));
+          }
+        });
         consumed.incrementAndGet();
-        state.ready = state.consumer.completion()
+        state.ready = state.receiver.ready()
             .compose(registered -> live.lastSequence(topic))
             .map(last -> {
               onHub(() -> {
@@ -126,20 +136,20 @@ final class TopicHub extends VerticleBase {
   private Future<Void> forget(TopicState state) {
     topics.remove(state.name, state);
     state.pending.clear();
-    if (state.consumer == null) {
+    if (state.receiver == null) {
       return Future.succeededFuture();
     }
-    MessageConsumer<String> consumer = state.consumer;
-    state.consumer = null;
+    PushTransport.Receiver receiver = state.receiver;
+    state.receiver = null;
     consumed.decrementAndGet();
-    return consumer.unregister();
+    return receiver.cancel();
   }
 
-  private void onMessage(TopicState state, Message<String> message) {
-    if (state.consumer == null) {
+  private void onMessage(TopicState state, long seq, String body) {
+    if (state.receiver == null) {
       return; // in flight when the topic was let go of
     }
-    accept(state, Long.parseLong(message.headers().get(Gateway.SEQ_HEADER)), message.body());
+    accept(state, seq, body);
   }
 
   private void accept(TopicState state, long seq, String body) {
@@ -159,8 +169,19 @@ final class TopicHub extends VerticleBase {
 
   /** A message overtook an earlier one: deliver the missing ones from history first, then what waited. */
   private void fillGap(TopicState state, Pending arrived) {
-    state.filling = true;
     state.pending.add(arrived);
+    catchUp(state);
+  }
+
+  /**
+   * Delivers from history whatever came after the last message delivered, then what waited meanwhile; also when
+   * the transport says messages may have been missed without a later one showing it.
+   */
+  private void catchUp(TopicState state) {
+    if (state.filling || state.receiver == null || topics.get(state.name) != state) {
+      return; // a fill under way, or a join still learning the sequence, delivers what history has anyway
+    }
+    state.filling = true;
     live.readSince(state.name, state.lastSeq, maxAge).onComplete(ar -> onHub(() -> {
       if (ar.succeeded()) {
         for (HistoryEntry entry : ar.result().entries()) {

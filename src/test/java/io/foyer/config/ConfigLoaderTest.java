@@ -117,6 +117,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void pushesOverRedisNeedTheRedisEngine() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_CLUSTER_PUSHES", "redis")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.pushes")
+        .hasMessageContaining("FOYER_REDIS_URL");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_CLUSTER_PUSHES", "pigeons")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("must be one of bus, redis");
+
+    assertThat(ConfigLoader.load(null, Map.of("FOYER_CLUSTER_PUSHES", "redis", "FOYER_REDIS_URL",
+        "redis://127.0.0.1:6379")).cluster().pushes()).isEqualTo(FoyerConfig.Pushes.REDIS);
+  }
+
+  @Test
   void clusterMembersMustBeHostAndPort() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("FOYER_CLUSTER_MEMBERS", "127.0.0.1:5701,localhost")))
         .isInstanceOf(ConfigException.class)

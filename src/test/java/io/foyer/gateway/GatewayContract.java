@@ -153,11 +153,9 @@ abstract class GatewayContract {
     long firstSeq = await(node.live().append(topic.name(), first, 100, Duration.ofMinutes(10)));
     long secondSeq = await(node.live().append(topic.name(), second, 100, Duration.ofMinutes(10)));
 
-    // two publishers' messages cross on the event bus: the later one arrives first
-    node.vertx().eventBus().publish(topic.address(), second,
-        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Gateway.SEQ_HEADER, Long.toString(secondSeq)));
-    node.vertx().eventBus().publish(topic.address(), first,
-        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Gateway.SEQ_HEADER, Long.toString(firstSeq)));
+    // two publishers' messages cross on the way between nodes: the later one arrives first
+    node.gateway().transport().publish(topic, secondSeq, second);
+    node.gateway().transport().publish(topic, firstSeq, first);
 
     assertThat(ws.next("message").getLong("seq")).isEqualTo(firstSeq);
     assertThat(ws.next("message").getLong("seq")).isEqualTo(secondSeq);
@@ -519,7 +517,7 @@ abstract class GatewayContract {
     return "message".equals(frame.getString("type"));
   }
 
-  private static String bodyOf(JsonObject message) {
+  protected static String bodyOf(JsonObject message) {
     JsonObject data = message.getJsonObject("data");
     return data == null ? null : data.getString("body");
   }
