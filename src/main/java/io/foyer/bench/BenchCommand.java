@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** `foyer bench <scenario>`: load generators that ship with the server, like pgbench with PostgreSQL. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark a Foyer server.",
     subcommands = {RegisterBench.class, FanoutBench.class, StatementBench.class, VoteBench.class,
-        QuizBench.class, LobbyBench.class})
+        QuizBench.class, LobbyBench.class, RegionsBench.class})
 public final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec
