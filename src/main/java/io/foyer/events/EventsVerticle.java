@@ -14,7 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
+import io.foyer.store.RegionalStores;
 import java.time.Instant;
 import java.util.List;
 
@@ -25,14 +25,16 @@ import java.util.List;
  */
 public final class EventsVerticle extends VerticleBase {
 
-  private final Pool pool;
+  private static final int AUDIT_ENTRIES = 500;
+
+  private final RegionalStores stores;
   private final EventCatalog catalog;
   private final EventRepository events;
 
-  public EventsVerticle(Pool pool, EventCatalog catalog) {
-    this.pool = pool;
+  public EventsVerticle(RegionalStores stores, EventCatalog catalog) {
+    this.stores = stores;
     this.catalog = catalog;
-    this.events = new EventRepository(pool);
+    this.events = new EventRepository(stores);
   }
 
   @Override
@@ -42,7 +44,7 @@ public final class EventsVerticle extends VerticleBase {
         vertx.eventBus().<Long>consumer(EventCatalog.CHANGED_ADDRESS, message -> catalog.evict(message.body()))
             .completion(),
         Bus.serve(vertx, EventMessages.CREATE, (CreateEvent create) -> events.create(create.definition(),
-            create.actor())),
+            create.homeRegion(), create.actor())),
         Bus.serve(vertx, EventMessages.UPDATE, this::update),
         Bus.serve(vertx, EventMessages.GET, this::publicView),
         Bus.serve(vertx, EventMessages.LIST, (ListEvents list) -> events.list(list.eventScope())
@@ -56,8 +58,27 @@ public final class EventsVerticle extends VerticleBase {
             session.sessionId())),
         Bus.serve(vertx, EventMessages.LIST_SESSIONS, (OfEvent event) -> events.sessions(event.eventId())
             .map(all -> new JsonArray(all.stream().map(Session::toJson).toList()))),
-        Bus.serve(vertx, EventMessages.AUDIT_TRAIL, (AuditTrail trail) -> AuditLog.recent(pool, trail.eventId(),
-            500))));
+        Bus.serve(vertx, EventMessages.AUDIT_TRAIL, this::auditTrail)));
+  }
+
+  /**
+   * An event's trail from its home database; the whole trail from every region's, newest first (entries about no
+   * event are in the database of the node that wrote them).
+   */
+  private Future<JsonArray> auditTrail(AuditTrail trail) {
+    if (trail.eventId() != null) {
+      return stores.ofEvent(trail.eventId()).compose(pool -> AuditLog.recent(pool, trail.eventId(), AUDIT_ENTRIES));
+    }
+    if (!stores.regional()) {
+      return AuditLog.recent(stores.home(), null, AUDIT_ENTRIES);
+    }
+    List<Future<JsonArray>> perRegion = stores.all().values().stream()
+        .map(pool -> AuditLog.recent(pool, null, AUDIT_ENTRIES)).toList();
+    return Future.all(perRegion).map(all -> new JsonArray(perRegion.stream()
+        .flatMap(f -> f.result().stream())
+        .sorted(java.util.Comparator.comparing((Object entry) -> io.foyer.http.Times.parse(((JsonObject) entry).getString("at")))
+            .reversed())
+        .limit(AUDIT_ENTRIES).toList()));
   }
 
   private Future<Event> update(UpdateEvent update) {
