@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
 import io.foyer.store.RegionalStores;
 import java.time.Instant;
 import java.util.List;
@@ -67,7 +69,10 @@ public final class EventsVerticle extends VerticleBase {
    */
   private Future<JsonArray> auditTrail(AuditTrail trail) {
     if (trail.eventId() != null) {
-      return stores.ofEvent(trail.eventId()).compose(pool -> AuditLog.recent(pool, trail.eventId(), AUDIT_ENTRIES));
+      // an event no region has has no trail, as in one database
+      return stores.ofEvent(trail.eventId()).compose(pool -> AuditLog.recent(pool, trail.eventId(), AUDIT_ENTRIES))
+          .recover(err -> err instanceof ProblemException p && p.type() == ProblemType.NOT_FOUND
+              ? Future.succeededFuture(new JsonArray()) : Future.failedFuture(err));
     }
     if (!stores.regional()) {
       return AuditLog.recent(stores.home(), null, AUDIT_ENTRIES);

@@ -83,11 +83,15 @@ public final class RegionalStores {
       }
       PgConfig pg = new PgConfig(region.getValue(), config.pg().poolSize(), config.pg().embeddedDataDir(),
           config.pg().embeddedPort());
-      chain = chain.compose(v -> Store.open(vertx, pg)).map(store -> {
-        opened.add(store);
-        pools.put(region.getKey(), store.pool());
-        return null;
-      });
+      chain = chain.compose(v -> Store.open(vertx, pg)
+          // the operator fixes a region by its key: say which
+          .recover(err -> Future.failedFuture(new IllegalStateException("region " + region.getKey() + " ("
+              + "regions." + region.getKey() + ".pgUrl): " + err.getMessage(), err))))
+          .map(store -> {
+            opened.add(store);
+            pools.put(region.getKey(), store.pool());
+            return null;
+          });
     }
     return chain.map(v -> new RegionalStores(home, pools, opened, true))
         .recover(err -> closeAll(vertx, opened).transform(x -> Future.failedFuture(err)));

@@ -3,6 +3,7 @@ package io.foyer.store;
 import static io.foyer.testing.TestNodes.ADMIN_KEY;
 import static io.foyer.testing.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.foyer.FoyerApp;
 import io.foyer.testing.Api;
@@ -214,6 +215,13 @@ class DataResidencyTest {
       assertThat(count(euDb, "SELECT count(*) FROM events") + count(usDb, "SELECT count(*) FROM events"))
           .isEqualTo(before);
     }
+  }
+
+  @Test
+  void aRegionWhoseDatabaseCannotBeReachedStopsTheStartNamingItsKey() {
+    assertThatThrownBy(() -> TestNodes.start(Map.of("FOYER_NODE_REGION", EU,
+        "FOYER_REGIONS_AP_SOUTH_PG_URL", "postgresql://postgres@127.0.0.1:1/nowhere")))
+        .hasMessageContaining("region ap-south (regions.ap-south.pgUrl)");
   }
 
   @Test
