@@ -262,7 +262,8 @@ public final class FoyerApp {
   private static HealthChecks readinessChecks(Vertx vertx, RegionalStores stores, LiveState live) {
     HealthChecks checks = HealthChecks.create(vertx);
     stores.all().forEach((region, pool) -> registerCheck(checks,
-        region.equals(stores.homeRegion()) ? "postgres" : "postgres-" + region, () -> pool.query("SELECT 1").execute()));
+        region.equals(stores.homeRegion()) ? "postgres" : "postgres-" + region,
+        () -> pool.query("SELECT 1").execute()));
     registerCheck(checks, "live-" + live.engineName(), live::ping);
     return checks;
   }

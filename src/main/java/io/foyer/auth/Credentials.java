@@ -1,10 +1,10 @@
 package io.foyer.auth;
 
 import io.foyer.config.FoyerConfig.AuthConfig;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.foyer.store.RegionalStores;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 

@@ -208,7 +208,8 @@ public record FoyerConfig(
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, dataDir, auth, sso, pg, regions, redis, live, gateway, writer, interactions, lobby, cluster, log,
+    return new FoyerConfig(http, node, dataDir, auth, sso, pg, regions, redis, live, gateway, writer, interactions,
+        lobby, cluster, log,
         raw.text(ConfigLoader.SOURCES_KEY));
   }
 

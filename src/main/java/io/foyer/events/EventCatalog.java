@@ -2,12 +2,12 @@ package io.foyer.events;
 
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.foyer.store.RegionalStores;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -10,13 +10,14 @@ import io.foyer.events.EventMessages.OfEvent;
 import io.foyer.events.EventMessages.OfSession;
 import io.foyer.events.EventMessages.UpdateEvent;
 import io.foyer.events.EventMessages.UpdateSession;
+import io.foyer.http.Times;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.foyer.problem.ProblemException;
-import io.foyer.problem.ProblemType;
-import io.foyer.store.RegionalStores;
 import java.time.Instant;
 import java.util.List;
 
@@ -81,7 +82,7 @@ public final class EventsVerticle extends VerticleBase {
         .map(pool -> AuditLog.recent(pool, null, AUDIT_ENTRIES)).toList();
     return Future.all(perRegion).map(all -> new JsonArray(perRegion.stream()
         .flatMap(f -> f.result().stream())
-        .sorted(java.util.Comparator.comparing((Object entry) -> io.foyer.http.Times.parse(((JsonObject) entry).getString("at")))
+        .sorted(java.util.Comparator.comparing((Object entry) -> Times.parse(((JsonObject) entry).getString("at")))
             .reversed())
         .limit(AUDIT_ENTRIES).toList()));
   }

@@ -6,9 +6,9 @@ import io.foyer.audit.AuditLog;
 import io.foyer.interactions.Poll.Status;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.foyer.store.RegionalStores;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -16,8 +16,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** Polls in PostgreSQL: every organizer change in one transaction with its audit entry. */
 final class PollRepository {
@@ -42,7 +42,8 @@ final class PollRepository {
   }
 
   Future<Poll> get(long eventId, long pollId) {
-    return in(eventId, pool -> pool.preparedQuery(InteractionSql.POLL).execute(Tuple.of(pollId, eventId)).map(rows -> {
+    return in(eventId, pool -> pool.preparedQuery(InteractionSql.POLL)
+        .execute(Tuple.of(pollId, eventId)).map(rows -> {
       if (rows.size() == 0) {
         throw notFound(pollId);
       }
@@ -51,7 +52,8 @@ final class PollRepository {
   }
 
   Future<List<Poll>> list(long eventId) {
-    return in(eventId, pool -> pool.preparedQuery(InteractionSql.POLLS_OF_EVENT).execute(Tuple.of(eventId)).map(rows -> {
+    return in(eventId, pool -> pool.preparedQuery(InteractionSql.POLLS_OF_EVENT)
+        .execute(Tuple.of(eventId)).map(rows -> {
       List<Poll> polls = new ArrayList<>();
       rows.forEach(row -> polls.add(Poll.from(row)));
       return polls;
@@ -60,7 +62,8 @@ final class PollRepository {
 
   /** Replaces a draft's definition; 409 poll-not-draft once it was launched. */
   Future<Poll> updateDraft(long eventId, long pollId, PollDefinition definition, Actor actor) {
-    return in(eventId, pool -> pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.UPDATE_DRAFT)
+    return in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.UPDATE_DRAFT)
         .execute(definitionTuple(Tuple.of(pollId, eventId), definition))
         .compose(rows -> changed(connection, eventId, pollId, rows, Status.DRAFT))
         .compose(poll -> audit(connection, actor, "poll.updated", poll))));
@@ -82,7 +85,8 @@ final class PollRepository {
    */
   Future<Poll> transition(long eventId, long pollId, Status from, Status to, Actor actor,
       BiFunction<Poll, JsonObject, Future<Void>> whileLocked) {
-    return in(eventId, pool -> pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.TRANSITION)
+    return in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.TRANSITION)
         .execute(Tuple.of(pollId, eventId, from.apiName(), to.apiName()))
         .compose(rows -> changed(connection, eventId, pollId, rows, from))
         .compose(poll -> to == Status.CLOSED ? writeFinalResults(connection, poll) : Future.succeededFuture(poll))
@@ -93,7 +97,8 @@ final class PollRepository {
   }
 
   Future<Poll> setResultsVisible(long eventId, long pollId, boolean visible, Actor actor) {
-    return in(eventId, pool -> pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.SET_RESULTS_VISIBLE)
+    return in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.SET_RESULTS_VISIBLE)
         .execute(Tuple.of(pollId, eventId, visible))
         .map(rows -> {
           if (rows.size() == 0) {

@@ -8,10 +8,10 @@ import io.foyer.interactions.Quiz.ClosedBy;
 import io.foyer.interactions.Quiz.Status;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.foyer.store.RegionalStores;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -83,7 +83,8 @@ final class QuizRepository {
   }
 
   Future<List<Quiz>> list(long eventId) {
-    return in(eventId, pool -> pool.preparedQuery(InteractionSql.QUIZZES_OF_EVENT).execute(Tuple.of(eventId)).map(rows -> {
+    return in(eventId, pool -> pool.preparedQuery(InteractionSql.QUIZZES_OF_EVENT)
+        .execute(Tuple.of(eventId)).map(rows -> {
       List<Quiz> quizzes = new ArrayList<>();
       rows.forEach(row -> quizzes.add(Quiz.from(row)));
       return quizzes;
@@ -105,7 +106,8 @@ final class QuizRepository {
    * quiz is not in a state that allows it.
    */
   Future<Quiz> act(long eventId, long quizId, QuizAction action, Instant now, Actor actor) {
-    return in(eventId, pool -> pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE, eventId, quizId)
+    return in(eventId, pool -> pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE,
+            eventId, quizId)
         .compose(quiz -> switch (action) {
           case START -> start(connection, quiz, now);
           case NEXT -> openNext(connection, quiz, now);
@@ -121,7 +123,8 @@ final class QuizRepository {
    * or by another node): completes with the quiz when this call closed it, else null.
    */
   Future<Quiz> closeAtDeadline(long eventId, long quizId, int position, Instant now) {
-    return in(eventId, pool -> pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE, eventId, quizId)
+    return in(eventId, pool -> pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE,
+            eventId, quizId)
         .compose(quiz -> {
           if (quiz.currentPosition() != position || !quiz.timing(position).open()) {
             return Future.succeededFuture(null);

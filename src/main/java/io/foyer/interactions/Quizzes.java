@@ -19,6 +19,8 @@ import io.foyer.problem.ProblemType;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.foyer.store.RegionalStores;
+import io.foyer.store.RegionalWriters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -26,8 +28,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.foyer.store.RegionalStores;
-import io.foyer.store.RegionalWriters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,8 +87,8 @@ final class Quizzes {
   private final Map<Long, Long> closeTimers = new HashMap<>();
   private long sweepTimer;
 
-  Quizzes(Context context, RegionalStores stores, EventCatalog catalog, LiveState live, Duration liveStateTtl, Gateway gateway,
-      Answers answers, Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
+  Quizzes(Context context, RegionalStores stores, EventCatalog catalog, LiveState live, Duration liveStateTtl,
+      Gateway gateway, Answers answers, Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
     this.vertx = context.owner();
     this.catalog = catalog;
     this.gateway = gateway;

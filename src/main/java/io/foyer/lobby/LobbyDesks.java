@@ -5,12 +5,12 @@ import io.foyer.config.FoyerConfig.LobbyConfig;
 import io.foyer.events.EventCatalog;
 import io.foyer.live.LiveState;
 import io.foyer.presence.Presence;
+import io.foyer.store.RegionalStores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.foyer.store.RegionalStores;
 import java.util.List;
 
 /** The lobby desks of a node, one per context that asks (each HTTP loop, the lobby verticle), and what they share. */

@@ -1,10 +1,10 @@
 package io.foyer.presence;
 
 import io.foyer.http.Times;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.foyer.store.RegionalStores;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;

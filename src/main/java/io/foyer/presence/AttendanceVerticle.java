@@ -1,18 +1,18 @@
 package io.foyer.presence;
 
 import io.foyer.config.FoyerConfig.WriterConfig;
+import io.foyer.events.EventCatalog;
 import io.foyer.store.BatchingWriter;
 import io.foyer.bus.Bus;
 import io.foyer.presence.PresenceMessages.CloseNodeStays;
 import io.foyer.presence.PresenceMessages.Joined;
 import io.foyer.presence.PresenceMessages.Left;
 import io.foyer.presence.PresenceMessages.ReportRequest;
+import io.foyer.store.RegionalStores;
+import io.foyer.store.RegionalWriters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.foyer.events.EventCatalog;
-import io.foyer.store.RegionalStores;
-import io.foyer.store.RegionalWriters;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
