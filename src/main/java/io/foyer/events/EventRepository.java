@@ -61,7 +61,7 @@ public final class EventRepository {
     Pool pool = stores.ofRegion(region);
     return stores.newId("events").compose(id -> pool.withTransaction(connection -> connection
         .preparedQuery(EventSql.INSERT_EVENT)
-        .execute(eventTuple(definition, null).addString(region).addLong(id))
+        .execute(eventTuple(definition, null).addString(stores.regional() ? region : null).addLong(id))
         .map(rows -> toEvent(rows.iterator().next(), region))
         .compose(event -> connection.preparedQuery(EventSql.INSERT_SEATS)
             .execute(Tuple.of(event.id(), definition.capacity()))
@@ -290,7 +290,11 @@ public final class EventRepository {
     return toSession(rows.iterator().next());
   }
 
-  /** region: the region of the database the row was read from, the home of events made before regions. */
+  /**
+   * region: the region of the database the row was read from, which is the event's home: where its rows are is
+   * what residency means (the row's home_region records the name given at creation, and is empty for events made
+   * without regions).
+   */
   static Event toEvent(Row row, String region) {
     // stored fields were checked when written; a fresh Validation just absorbs the (absent) problems
     Validation stored = new Validation();
@@ -301,9 +305,7 @@ public final class EventRepository {
         instant(row, "registration_opens_at"), instant(row, "registration_closes_at"),
         RegistrationField.listFromJson(row.getJsonArray("fields"), stored),
         RegistrationMode.of(row.getString("registration_mode")));
-    String home = row.getString("home_region");
-    return new Event(row.getLong("id"), definition, home == null ? region : home, instant(row, "created_at"),
-        instant(row, "updated_at"));
+    return new Event(row.getLong("id"), definition, region, instant(row, "created_at"), instant(row, "updated_at"));
   }
 
   private static Session toSession(Row row) {

@@ -127,8 +127,8 @@ class DataResidencyTest {
         assertThat(bob.subscribe("attendee:" + viaEu.getString("id"), null).getString("type"))
             .isEqualTo("subscribed");
 
-        // a poll with visible results, voted through the US node: Bob, on the EU node, sees the results
-        long pollId = livePoll(us, eventId);
+        // a poll of the session with visible results, voted through the US node: Bob, on the EU node, sees them
+        long pollId = livePoll(us, eventId, sessionId);
         HttpResponse<Buffer> voted = us.client().post("/api/events/" + eventId + "/polls/" + pollId + "/ballots")
             .bearerTokenAuthentication(viaUs.getString("token"))
             .sendJsonObject(new JsonObject().put("voteId", UUID.randomUUID().toString())
@@ -137,7 +137,7 @@ class DataResidencyTest {
         assertThat(voted.statusCode()).as(voted.bodyAsString()).isEqualTo(201);
         JsonObject results = bob.next(frame -> "poll-results".equals(frame.getString("kind"))
             && frame.getJsonObject("data").getLong("ballots", 0L) > 0);
-        assertThat(results.getString("topic")).isEqualTo("event:" + eventId);
+        assertThat(results.getString("topic")).isEqualTo("session:" + sessionId);
 
         // a quiz answered by Bob on the EU node
         long quizId = quizWithOpenQuestion(us, eventId);
@@ -167,6 +167,8 @@ class DataResidencyTest {
       assertThat(us.get("/api/events/" + eventId + "/registrations/" + viaEu.getString("id") + "/export",
           ADMIN_KEY).statusCode()).isEqualTo(200);
 
+      assertThat(count(euDb, "SELECT count(*) FROM events WHERE id = $1 AND home_region = $2", eventId, EU))
+          .as("the row says which region it belongs to").isEqualTo(1);
       Map<String, Long> inEu = rowsOfEvent(euDb, eventId);
       for (String table : List.of("events", "event_seats", "sessions", "registrations", "presenter_tokens",
           "invite_codes", "lobby_settings", "polls", "ballots", "quizzes", "quiz_questions", "quiz_answers",
@@ -239,11 +241,11 @@ class DataResidencyTest {
     return registered.bodyAsJsonObject();
   }
 
-  private static long livePoll(Api api, long eventId) throws Exception {
+  private static long livePoll(Api api, long eventId, long sessionId) throws Exception {
     JsonObject poll = new JsonObject().put("kind", "single_choice").put("question", "Which fruit?")
         .put("options", new JsonArray().add(new JsonObject().put("id", "a").put("text", "Apples"))
             .add(new JsonObject().put("id", "b").put("text", "Pears")))
-        .put("resultsVisible", true);
+        .put("sessionId", sessionId).put("resultsVisible", true);
     HttpResponse<Buffer> created = api.post("/api/events/" + eventId + "/polls", ADMIN_KEY, poll);
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     long pollId = created.bodyAsJsonObject().getLong("id");
