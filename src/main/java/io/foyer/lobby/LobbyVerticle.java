@@ -246,10 +246,16 @@ public final class LobbyVerticle extends VerticleBase {
     }
   }
 
-  /** Tells the driver when this node's registration writer has a wait (auto mode opens lobbies for it). */
+  /**
+   * Tells the driver when this node's registration writer has a wait (auto mode opens lobbies for it); with
+   * regions, the longest wait of its writers (registrations, registrations@region).
+   */
   private void reportPressure() {
-    Gauge wait = metrics.find("foyer.writer.expected.wait").tag("writer", "registrations").gauge();
-    long millis = wait == null ? 0 : (long) (wait.value() * 1000);
+    double seconds = metrics.find("foyer.writer.expected.wait").gauges().stream().filter(gauge -> {
+      String writer = gauge.getId().getTag("writer");
+      return writer != null && (writer.equals("registrations") || writer.startsWith("registrations@"));
+    }).mapToDouble(Gauge::value).max().orElse(0);
+    long millis = (long) (seconds * 1000);
     if (millis > 0) {
       live.put(PRESSURE, Long.toString(millis), Duration.ofSeconds(3))
           .onFailure(err -> log.debug("Registration wait not reported", err));
