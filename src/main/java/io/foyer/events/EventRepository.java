@@ -179,20 +179,10 @@ public final class EventRepository {
    * with not-found when none has it.
    */
   public Future<Long> sessionEvent(long sessionId) {
-    List<Future<Long>> found = stores.all().values().stream().map(pool -> pool.preparedQuery(EventSql.SESSION_EVENT)
-        .execute(Tuple.of(sessionId)).map(rows -> rows.size() == 0 ? (Long) null : rows.iterator().next().getLong(0)))
-        .toList();
-    return Future.join(found).transform(ignored -> {
-      Throwable failure = null;
-      for (Future<Long> answer : found) {
-        if (answer.succeeded() && answer.result() != null) {
-          return Future.succeededFuture(answer.result());
-        }
-        failure = failure == null && answer.failed() ? answer.cause() : failure;
-      }
-      return Future.failedFuture(failure != null ? failure
-          : new ProblemException(ProblemType.NOT_FOUND, "no session " + sessionId));
-    });
+    return stores.<Long>firstFound((region, pool) -> pool.preparedQuery(EventSql.SESSION_EVENT)
+            .execute(Tuple.of(sessionId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0)))
+        .compose(event -> event != null ? Future.succeededFuture(event)
+            : Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND, "no session " + sessionId)));
   }
 
   public Future<List<Session>> sessions(long eventId) {

@@ -78,13 +78,11 @@ public final class EventsVerticle extends VerticleBase {
     if (!stores.regional()) {
       return AuditLog.recent(stores.home(), null, AUDIT_ENTRIES);
     }
-    List<Future<JsonArray>> perRegion = stores.all().values().stream()
-        .map(pool -> AuditLog.recent(pool, null, AUDIT_ENTRIES)).toList();
-    return Future.all(perRegion).map(all -> new JsonArray(perRegion.stream()
-        .flatMap(f -> f.result().stream())
-        .sorted(java.util.Comparator.comparing((Object entry) -> Times.parse(((JsonObject) entry).getString("at")))
-            .reversed())
-        .limit(AUDIT_ENTRIES).toList()));
+    return stores.fromEvery(pool -> AuditLog.recent(pool, null, AUDIT_ENTRIES)
+            .map(entries -> entries.stream().map(JsonObject.class::cast).toList()))
+        .map(all -> new JsonArray(all.stream()
+            .sorted(java.util.Comparator.comparing((JsonObject entry) -> Times.parse(entry.getString("at"))).reversed())
+            .limit(AUDIT_ENTRIES).map(Object.class::cast).toList()));
   }
 
   private Future<Event> update(UpdateEvent update) {

@@ -118,13 +118,11 @@ final class PollRepository {
 
   /** The ids of every live poll, of every event, in every region. */
   Future<List<Long>> liveIds() {
-    List<Future<List<Long>>> perRegion = stores.all().values().stream()
-        .map(pool -> pool.preparedQuery(InteractionSql.LIVE_POLL_IDS).execute().map(rows -> {
-          List<Long> ids = new ArrayList<>();
-          rows.forEach(row -> ids.add(row.getLong("id")));
-          return ids;
-        })).toList();
-    return Future.all(perRegion).map(all -> perRegion.stream().flatMap(f -> f.result().stream()).toList());
+    return stores.fromEvery(pool -> pool.preparedQuery(InteractionSql.LIVE_POLL_IDS).execute().map(rows -> {
+      List<Long> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getLong("id")));
+      return ids;
+    }));
   }
 
   private static Future<List<JsonObject>> ballotAnswers(SqlClient client, long pollId) {

@@ -189,15 +189,13 @@ final class QuizRepository {
 
   /** Open questions past their window by more than margin, by each region's database's clock. */
   Future<List<Overdue>> overdue(Duration margin) {
-    List<Future<List<Overdue>>> perRegion = stores.all().values().stream()
-        .map(pool -> pool.preparedQuery(InteractionSql.OVERDUE_QUESTIONS).execute(Tuple.of(margin.toMillis()))
-            .map(rows -> {
-              List<Overdue> overdue = new ArrayList<>();
-              rows.forEach(row -> overdue.add(new Overdue(row.getLong("event_id"), row.getLong("quiz_id"),
-                  row.getInteger("position"))));
-              return overdue;
-            })).toList();
-    return Future.all(perRegion).map(all -> perRegion.stream().flatMap(f -> f.result().stream()).toList());
+    return stores.fromEvery(pool -> pool.preparedQuery(InteractionSql.OVERDUE_QUESTIONS)
+        .execute(Tuple.of(margin.toMillis())).map(rows -> {
+          List<Overdue> overdue = new ArrayList<>();
+          rows.forEach(row -> overdue.add(new Overdue(row.getLong("event_id"), row.getLong("quiz_id"),
+              row.getInteger("position"))));
+          return overdue;
+        }));
   }
 
   /** Every player's standing after the question at position of the quiz closed. */

@@ -101,10 +101,9 @@ public final class AttendanceVerticle extends VerticleBase {
    */
   private Future<Long> closeNodeStays(CloseNodeStays request) {
     // its attendees' stays are in the databases of their events' regions
-    List<Future<Long>> closed = stores.all().values().stream().map(pool -> pool
-        .preparedQuery(AttendanceSql.CLOSE_NODE_STAYS).execute(Tuple.of(request.nodeId(), request.at()))
-        .map(rows -> (long) rows.rowCount())).toList();
-    return Future.all(closed).map(all -> closed.stream().mapToLong(Future::result).sum());
+    return stores.fromEvery(pool -> pool.preparedQuery(AttendanceSql.CLOSE_NODE_STAYS)
+            .execute(Tuple.of(request.nodeId(), request.at())).map(rows -> List.of((long) rows.rowCount())))
+        .map(closed -> closed.stream().mapToLong(Long::longValue).sum());
   }
 
   /** Joins first, then leaves, in one transaction: a stay shorter than a batch still gets both ends. */

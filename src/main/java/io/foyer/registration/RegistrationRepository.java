@@ -38,19 +38,8 @@ public final class RegistrationRepository {
    * null when none has it.
    */
   public Future<Row> status(UUID registrationId) {
-    List<Future<Row>> found = stores.all().values().stream().map(pool -> pool.preparedQuery(RegistrationSql.STATUS)
-        .execute(Tuple.of(registrationId)).map(rows -> rows.size() == 0 ? (Row) null : rows.iterator().next()))
-        .toList();
-    return Future.join(found).transform(ignored -> {
-      Throwable failure = null;
-      for (Future<Row> answer : found) {
-        if (answer.succeeded() && answer.result() != null) {
-          return Future.succeededFuture(answer.result());
-        }
-        failure = failure == null && answer.failed() ? answer.cause() : failure;
-      }
-      return failure != null ? Future.failedFuture(failure) : Future.succeededFuture();
-    });
+    return stores.firstFound((region, pool) -> pool.preparedQuery(RegistrationSql.STATUS)
+        .execute(Tuple.of(registrationId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next()));
   }
 
   /**

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Data residency: the one place that answers "which database holds event X". Without regions configured there is
@@ -227,30 +229,38 @@ public final class RegionalStores {
     return mine.future();
   }
 
-  /**
-   * The region whose database has the event. A database that cannot answer does not make the event unknown: when
-   * no other region has it, the look-up fails with that database's failure (retryable), not with not-found.
-   */
+  /** The region whose database has the event; not-found when none has it. */
   private Future<String> findHome(long eventId) {
-    List<String> regions = List.copyOf(pools.keySet());
-    List<Future<Boolean>> found = regions.stream()
-        .map(region -> pools.get(region).preparedQuery(EVENT_EXISTS).execute(Tuple.of(eventId))
-            .map(rows -> rows.size() > 0))
-        .toList();
-    return Future.join(found).transform(ignored -> {
+    return firstFound((region, pool) -> pool.preparedQuery(EVENT_EXISTS).execute(Tuple.of(eventId))
+            .map(rows -> rows.size() > 0 ? region : null))
+        .compose(region -> region != null ? Future.succeededFuture(region)
+            : Future.failedFuture(new ProblemException(ProblemType.NOT_FOUND, "no event " + eventId)));
+  }
+
+  /**
+   * Asks every region's database at once, for what is in one of them only (a row whose id is unique across them):
+   * the first answer that is not null, in the order of the regions, or null when every database answered null. A
+   * database that cannot answer does not make the row absent: when no other has it, this fails with that
+   * database's failure (retryable), not with null.
+   */
+  public <T> Future<T> firstFound(BiFunction<String, Pool, Future<T>> ask) {
+    List<Future<T>> answers = pools.entrySet().stream().map(e -> ask.apply(e.getKey(), e.getValue())).toList();
+    return Future.join(answers).transform(ignored -> {
       Throwable failure = null;
-      for (int i = 0; i < regions.size(); i++) {
-        Future<Boolean> answer = found.get(i);
-        if (answer.succeeded() && answer.result()) {
-          return Future.succeededFuture(regions.get(i));
+      for (Future<T> answer : answers) {
+        if (answer.succeeded() && answer.result() != null) {
+          return Future.succeededFuture(answer.result());
         }
-        if (answer.failed() && failure == null) {
-          failure = answer.cause();
-        }
+        failure = failure == null && answer.failed() ? answer.cause() : failure;
       }
-      return Future.failedFuture(failure != null ? failure
-          : new ProblemException(ProblemType.NOT_FOUND, "no event " + eventId));
+      return failure != null ? Future.failedFuture(failure) : Future.succeededFuture();
     });
+  }
+
+  /** Asks every region's database at once, for rows of every event (sweeps, listings); the answers together. */
+  public <T> Future<List<T>> fromEvery(Function<Pool, Future<List<T>>> ask) {
+    List<Future<List<T>>> answers = pools.values().stream().map(ask).toList();
+    return Future.all(answers).map(all -> answers.stream().flatMap(answer -> answer.result().stream()).toList());
   }
 
   /** Closes the pools of the other regions (the node's own store is closed by its opener). */

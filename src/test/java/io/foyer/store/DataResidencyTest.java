@@ -169,6 +169,9 @@ class DataResidencyTest {
 
       assertThat(count(euDb, "SELECT count(*) FROM events WHERE id = $1 AND home_region = $2", eventId, EU))
           .as("the row says which region it belongs to").isEqualTo(1);
+      assertThat(us.get("/api/audit", ADMIN_KEY).bodyAsJsonObject().getJsonArray("entries").stream()
+          .map(entry -> ((JsonObject) entry).getLong("eventId")))
+          .as("the whole audit trail gathers every region's").contains(eventId);
       Map<String, Long> inEu = rowsOfEvent(euDb, eventId);
       for (String table : List.of("events", "event_seats", "sessions", "registrations", "presenter_tokens",
           "invite_codes", "lobby_settings", "polls", "ballots", "quizzes", "quiz_questions", "quiz_answers",
