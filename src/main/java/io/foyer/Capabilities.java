@@ -15,13 +15,13 @@ import io.foyer.presence.Presence;
 import io.foyer.presence.PresenceVerticle;
 import io.foyer.registration.RegistrationVerticle;
 import io.foyer.registration.RegistrationWriter;
+import io.foyer.store.RegionalStores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -34,25 +34,26 @@ import java.util.function.Supplier;
 record Capabilities(Vertx vertx, EventCatalog catalog, Presence presence, GatewayNode gateway, LobbyDesks lobby,
     List<String> deployments) {
 
-  static Future<Capabilities> deploy(Vertx vertx, FoyerConfig config, String nodeId, Pool pool, LiveState live,
+  static Future<Capabilities> deploy(Vertx vertx, FoyerConfig config, String nodeId, RegionalStores stores,
+      LiveState live,
       Credentials credentials, MeterRegistry metrics) {
-    EventCatalog catalog = new EventCatalog(vertx, pool);
+    EventCatalog catalog = new EventCatalog(vertx, stores);
     Presence presence = new Presence(live, nodeId);
-    LobbyDesks lobby = new LobbyDesks(pool, catalog, live, presence, credentials.lobby(), config.lobby(), metrics);
+    LobbyDesks lobby = new LobbyDesks(stores, catalog, live, presence, credentials.lobby(), config.lobby(), metrics);
     List<String> deployments = new ArrayList<>();
-    RegistrationWriter registrationWriter = new RegistrationWriter(pool, config.writer(), metrics);
+    RegistrationWriter registrationWriter = new RegistrationWriter(stores, config.writer(), metrics);
     return deployInOrder(vertx, deployments, List.of(
-            once(new EventsVerticle(pool, catalog)),
+            once(new EventsVerticle(stores, catalog)),
             once(registrationWriter),
-            perEventLoop(() -> new RegistrationVerticle(pool, catalog, credentials.tokens(), registrationWriter)),
-            once(new AttendanceVerticle(pool, config.writer(), nodeId, metrics)),
+            perEventLoop(() -> new RegistrationVerticle(stores, catalog, credentials.tokens(), registrationWriter)),
+            once(new AttendanceVerticle(stores, catalog, config.writer(), nodeId, metrics)),
             once(new PresenceVerticle(presence, live, nodeId, config.node()))))
-        .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, pool, credentials, nodeId,
+        .compose(v -> GatewayNode.start(vertx, config, live, presence, catalog, stores, credentials, nodeId,
             metrics))
         // interactions and the lobby push to attendees, so they start once the gateway runs
-        .compose(gateway -> deployInOrder(vertx, deployments, List.of(once(new InteractionsVerticle(pool, catalog,
+        .compose(gateway -> deployInOrder(vertx, deployments, List.of(once(new InteractionsVerticle(stores, catalog,
             live, gateway.gateway(), config.writer(), config.interactions(), metrics, nodeId)),
-            once(new LobbyVerticle(pool, catalog, live, gateway.gateway(), presence, lobby, config.lobby(), metrics,
+            once(new LobbyVerticle(stores, catalog, live, gateway.gateway(), presence, lobby, config.lobby(), metrics,
                 nodeId)),
             // last, so that it is the first to stop: a stopping node leaves the ops dashboard at once
             once(new OpsVerticle(live, metrics, lobby, gateway::connections, nodeId, config.node().region()))))

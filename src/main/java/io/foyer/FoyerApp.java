@@ -26,6 +26,7 @@ import io.foyer.presence.AttendanceRoutes;
 import io.foyer.registration.InviteCodes;
 import io.foyer.registration.InviteRoutes;
 import io.foyer.registration.RegistrationRoutes;
+import io.foyer.store.RegionalStores;
 import io.foyer.store.Store;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -71,16 +72,18 @@ public final class FoyerApp {
   private final String nodeId;
   private final Vertx vertx;
   private final Store store;
+  private final RegionalStores regions;
   private final LiveState live;
   private final Capabilities capabilities;
   private final int httpPort;
   private final Opened opened;
 
-  private FoyerApp(String nodeId, Vertx vertx, Store store, LiveState live, Capabilities capabilities,
-      int httpPort, Opened opened) {
+  private FoyerApp(String nodeId, Vertx vertx, Store store, RegionalStores regions, LiveState live,
+      Capabilities capabilities, int httpPort, Opened opened) {
     this.nodeId = nodeId;
     this.vertx = vertx;
     this.store = store;
+    this.regions = regions;
     this.live = live;
     this.capabilities = capabilities;
     this.httpPort = httpPort;
@@ -98,24 +101,25 @@ public final class FoyerApp {
       return Future.succeededFuture();
     });
     Future<Vertx> vertx = openVertx(config, metrics).map(v -> opened.add(v, Vertx::close));
-    Future<Store> store = vertx.compose(v -> Store.open(v, config.pg()))
+    Future<Store> store = vertx.compose(v -> Store.open(v, RegionalStores.ownDatabase(config)))
         .map(s -> opened.add(s, x -> x.close(vertx.result())));
-    Future<LiveState> live = store.compose(s -> openLiveState(vertx.result(), config))
+    Future<RegionalStores> regions = store.compose(s -> RegionalStores.open(vertx.result(), config, s))
+        .map(r -> opened.add(r, x -> x.close(vertx.result())));
+    Future<LiveState> live = regions.compose(r -> openLiveState(vertx.result(), config))
         .map(l -> opened.add(l, LiveState::close));
     Future<Credentials> credentials = live
         .compose(l -> recordNodeStart(store.result(), nodeId, config, l))
-        .compose(v -> Credentials.load(vertx.result(), config.auth(), config.dataDir(),
-            store.result().pool()));
+        .compose(v -> Credentials.load(vertx.result(), config.auth(), config.dataDir(), regions.result()));
     Future<Capabilities> capabilities = credentials
-        .compose(c -> Capabilities.deploy(vertx.result(), config, nodeId, store.result().pool(), live.result(), c,
+        .compose(c -> Capabilities.deploy(vertx.result(), config, nodeId, regions.result(), live.result(), c,
             metrics))
         .map(c -> opened.add(c, Capabilities::close));
     Future<Integer> httpPort = capabilities
-        .compose(c -> deployHttp(vertx.result(), config, nodeId, metrics, store.result(), live.result(),
+        .compose(c -> deployHttp(vertx.result(), config, nodeId, metrics, regions.result(), live.result(),
             credentials.result(), c, opened));
     return httpPort
-        .map(port -> new FoyerApp(nodeId, vertx.result(), store.result(), live.result(), capabilities.result(), port,
-            opened))
+        .map(port -> new FoyerApp(nodeId, vertx.result(), store.result(), regions.result(), live.result(),
+            capabilities.result(), port, opened))
         .onSuccess(app -> app.announce(config))
         // a fresh single node on the embedded database gets a demo event to open at once (never an external one)
         .compose(app -> DemoEvent.onStart(app.vertx, app.store.pool(), app.store.embedded(), app.baseUrl(config))
@@ -127,8 +131,14 @@ public final class FoyerApp {
     return vertx;
   }
 
+  /** The node's own store (its region's database): node-level rows, and every event when no regions are set. */
   public Store store() {
     return store;
+  }
+
+  /** Which database holds which event (one database for all without regions configured). */
+  public RegionalStores regions() {
+    return regions;
   }
 
   public LiveState live() {
@@ -209,7 +219,7 @@ public final class FoyerApp {
    * stops accepting requests.
    */
   private static Future<Integer> deployHttp(Vertx vertx, FoyerConfig config, String nodeId,
-      PrometheusMeterRegistry metrics, Store store, LiveState live, Credentials credentials,
+      PrometheusMeterRegistry metrics, RegionalStores stores, LiveState live, Credentials credentials,
       Capabilities capabilities, Opened opened) {
     SingleSignOn sso = new SingleSignOn(vertx, config.sso(), live, credentials.presenters(), capabilities.catalog(),
         metrics, java.time.Clock.systemUTC());
@@ -224,7 +234,7 @@ public final class FoyerApp {
         new LobbyRoutes(auth, capabilities.lobby()),
         new EventRoutes(auth),
         new RegistrationRoutes(auth, capabilities.lobby()),
-        new InviteRoutes(auth, new InviteCodes(store.pool()), capabilities.catalog()),
+        new InviteRoutes(auth, new InviteCodes(stores), capabilities.catalog()),
         new AttendanceRoutes(auth, capabilities.catalog()),
         new GatewayRoutes(auth, capabilities.catalog()),
         new PresenterTokenRoutes(auth, credentials.presenters(), capabilities.catalog()),
@@ -234,7 +244,7 @@ public final class FoyerApp {
         sso::mountApi);
     JsonObject nodeInfo = new JsonObject().put("node", nodeId).put("region", config.node().region());
     RouterFactory routes = new RouterFactory(config.http().maxBodyBytes(), config.http().requestTimeout(),
-        readinessChecks(vertx, store, live),
+        readinessChecks(vertx, stores, live),
         metrics, nodeInfo, sso::mountSignIn, api);
     int instances = config.http().instances() > 0 ? config.http().instances()
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
@@ -248,9 +258,12 @@ public final class FoyerApp {
         });
   }
 
-  private static HealthChecks readinessChecks(Vertx vertx, Store store, LiveState live) {
+  /** The node's own database as "postgres", as without regions; every other region's as "postgres-<region>". */
+  private static HealthChecks readinessChecks(Vertx vertx, RegionalStores stores, LiveState live) {
     HealthChecks checks = HealthChecks.create(vertx);
-    registerCheck(checks, "postgres", () -> store.pool().query("SELECT 1").execute());
+    stores.all().forEach((region, pool) -> registerCheck(checks,
+        region.equals(stores.homeRegion()) ? "postgres" : "postgres-" + region,
+        () -> pool.query("SELECT 1").execute()));
     registerCheck(checks, "live-" + live.engineName(), live::ping);
     return checks;
   }
@@ -279,6 +292,10 @@ public final class FoyerApp {
         config.node().region(), config.http().host(), httpPort);
     log.info("Store: {}; LiveState: {}; mode: {}; configuration: {}", store.describe(), live.engineName(), cluster,
         config.sources());
+    if (regions.regional()) {
+      log.info("Data residency: regions {} (this node's: {}); each event's rows live in its home region's database",
+          regions.all().keySet(), regions.homeRegion());
+    }
   }
 
   /** Where people open this node's pages: its host, or localhost when it listens on every address. */

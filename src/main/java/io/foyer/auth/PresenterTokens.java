@@ -6,13 +6,13 @@ import io.foyer.audit.AuditLog;
 import io.foyer.http.Times;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.foyer.store.StoreFailures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -32,11 +32,11 @@ public final class PresenterTokens {
   private static final String ROLE = "presenter";
 
   private final JWTAuth jwt;
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  PresenterTokens(JWTAuth jwt, Pool pool) {
+  PresenterTokens(JWTAuth jwt, RegionalStores stores) {
     this.jwt = jwt;
-    this.pool = pool;
+    this.stores = stores;
   }
 
   /** An issued token: its row and, only this once, the token itself. */
@@ -50,27 +50,30 @@ public final class PresenterTokens {
   /** Stores a new token for the event (and session), audited in the same transaction, and signs it. */
   public Future<Issued> issue(long eventId, Long sessionId, String name, Duration ttl, Actor actor) {
     Instant expiresAt = Instant.now().plus(ttl).truncatedTo(ChronoUnit.SECONDS);
-    return pool.withTransaction(connection -> connection.preparedQuery(PresenterTokenSql.INSERT)
+    return stores.ofEvent(eventId).compose(pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(PresenterTokenSql.INSERT)
         .execute(Tuple.of(eventId, sessionId, name, expiresAt.atOffset(ZoneOffset.UTC)))
         .map(rows -> rows.iterator().next().getUUID("id"))
         .compose(id -> AuditLog.record(connection, new AuditEntry(actor.name(), "presenter-token.issued", eventId,
                 "presenter-token:" + id, new JsonObject().put("name", name).put("sessionId", sessionId)
                     .put("expiresAt", Times.format(expiresAt)), actor.remoteAddress()))
-            .map(v -> new Issued(id, sign(id, eventId, sessionId, expiresAt), name, eventId, sessionId, expiresAt))));
+            .map(v -> new Issued(id, sign(id, eventId, sessionId, expiresAt), name, eventId, sessionId, expiresAt)))));
   }
 
   /** The event's tokens, revoked and expired ones included, without the tokens themselves. */
   public Future<JsonArray> list(long eventId) {
-    return pool.preparedQuery(PresenterTokenSql.LIST).execute(Tuple.of(eventId)).map(rows -> {
-      JsonArray tokens = new JsonArray();
-      rows.forEach(row -> tokens.add(toJson(row)));
-      return tokens;
-    });
+    return stores.ofEvent(eventId).compose(pool -> pool.preparedQuery(PresenterTokenSql.LIST)
+        .execute(Tuple.of(eventId))).map(rows -> {
+          JsonArray tokens = new JsonArray();
+          rows.forEach(row -> tokens.add(toJson(row)));
+          return tokens;
+        });
   }
 
   /** Revokes a token of the event (audited); revoking a revoked token again changes nothing. */
   public Future<Void> revoke(long eventId, UUID id, Actor actor) {
-    return pool.withTransaction(connection -> connection.preparedQuery(PresenterTokenSql.LOCK)
+    return stores.ofEvent(eventId).compose(pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(PresenterTokenSql.LOCK)
         .execute(Tuple.of(id, eventId))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -83,7 +86,7 @@ public final class PresenterTokens {
           return connection.preparedQuery(PresenterTokenSql.REVOKE).execute(Tuple.of(id))
               .compose(v -> AuditLog.record(connection, new AuditEntry(actor.name(), "presenter-token.revoked",
                   eventId, "presenter-token:" + id, new JsonObject(), actor.remoteAddress())));
-        }));
+        })));
   }
 
   /** Signs a token for a stored row; public so that tests can sign one with any expiry. */
@@ -106,26 +109,34 @@ public final class PresenterTokens {
    * cannot be asked right now.
    */
   public Future<Presenter> verify(String token) {
-    return signedId(token).compose(id -> pool.preparedQuery(PresenterTokenSql.STILL_VALID).execute(Tuple.of(id))
+    // the token names its event, whose database holds the token's row
+    return signed(token).compose(claims -> stores.ofEvent(claims.event())
+        .compose(pool -> pool.preparedQuery(PresenterTokenSql.STILL_VALID).execute(Tuple.of(claims.id())))
         .transform(ar -> ar.succeeded() ? stillValid(ar.result())
             : Future.failedFuture(StoreFailures.isTransient(ar.cause())
                 ? new ProblemException(ProblemType.UNAVAILABLE, "the token cannot be checked right now; retry shortly")
+                // no region holds the token's event: the token is as good as revoked
+                : ar.cause() instanceof ProblemException p && p.type() == ProblemType.NOT_FOUND ? invalid()
                 : ar.cause())));
   }
 
   /** Whether a token is a presenter token Foyer signed (revoked or not): no database read. */
   public Future<Boolean> isSigned(String token) {
-    return signedId(token).map(true).otherwise(false);
+    return signed(token).map(true).otherwise(false);
   }
 
-  private Future<UUID> signedId(String token) {
+  /** What a signed presenter token names: its row and its event. */
+  private record Signed(UUID id, long event) {}
+
+  private Future<Signed> signed(String token) {
     return jwt.authenticate(new TokenCredentials(token)).transform(ar -> {
       JsonObject claims = ar.succeeded() ? ar.result().principal() : null;
-      if (claims == null || !ROLE.equals(claims.getString("role")) || claims.getString("sub") == null) {
+      if (claims == null || !ROLE.equals(claims.getString("role")) || claims.getString("sub") == null
+          || !(claims.getValue("event") instanceof Number event)) {
         return Future.failedFuture(invalid());
       }
       try {
-        return Future.succeededFuture(UUID.fromString(claims.getString("sub")));
+        return Future.succeededFuture(new Signed(UUID.fromString(claims.getString("sub")), event.longValue()));
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(invalid());
       }

@@ -3,6 +3,7 @@ package io.foyer.cli;
 import io.foyer.config.FoyerConfig;
 import io.foyer.store.EmbeddedPostgres;
 import io.foyer.store.Migrations;
+import io.foyer.store.RegionalStores;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,14 +19,25 @@ public final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FoyerConfig loaded = config.load();
-    if (!loaded.pg().embedded()) {
-      report(Migrations.migrate(loaded.pg().url()), "PostgreSQL at " + loaded.pg().url().replaceAll(":[^:@/]*@", "@"));
+    // every region's database has the same schema; the node's own region may be the embedded one
+    for (var region : loaded.regions().pgUrls().entrySet()) {
+      if (!region.getKey().equals(loaded.node().region())) {
+        migrate(region.getValue(), " (region " + region.getKey() + ")");
+      }
+    }
+    FoyerConfig.PgConfig own = RegionalStores.ownDatabase(loaded);
+    if (!own.embedded()) {
+      migrate(own.url(), "");
       return 0;
     }
-    try (EmbeddedPostgres pg = EmbeddedPostgres.start(loaded.pg().embeddedDataDir(), loaded.pg().embeddedPort())) {
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start(own.embeddedDataDir(), own.embeddedPort())) {
       report(Migrations.migrate(pg.url()), "embedded PostgreSQL in " + pg.dataDir());
     }
     return 0;
+  }
+
+  private static void migrate(String url, String region) {
+    report(Migrations.migrate(url), "PostgreSQL at " + url.replaceAll(":[^:@/]*@", "@") + region);
   }
 
   private static void report(int applied, String where) {

@@ -26,6 +26,13 @@ public final class ConfigLoader {
   static final String PROVIDERS = "sso.providers";
   static final String PROVIDER_DEFAULTS = "sso.providerDefaults";
   static final String PROVIDER_ID = "[a-z0-9]{1,32}";
+  /**
+   * Regions are sections named by the operator too (regions.eu-west.pgUrl). A name is lower-case letters and
+   * digits in dash-separated words, so that its environment form (EU_WEST) maps back to exactly one name.
+   */
+  static final String REGIONS = "regions";
+  static final String REGION_NAME = "[a-z0-9]+(-[a-z0-9]+)*";
+  static final String REGION_PG_URL = "pgUrl";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ConfigLoader() {}
@@ -51,6 +58,7 @@ public final class ConfigLoader {
       sources.add(file.toString());
     }
     boolean fromEnvironment = providersFromEnvironment(env, raw);
+    fromEnvironment |= regionsFromEnvironment(env, raw);
     for (String key : raw.keys()) {
       String value = env.get(RawSettings.envName(key));
       if (value != null) {
@@ -121,6 +129,55 @@ public final class ConfigLoader {
     return found;
   }
 
+  /**
+   * FOYER_REGIONS_<NAME>_PG_URL variables may name a region the file does not: FOYER_REGIONS_EU_WEST_PG_URL
+   * becomes the key regions.eu-west.pgUrl (underscores of the name read as dashes), which the loop over known keys
+   * then sets. Answers whether there was one.
+   */
+  private static boolean regionsFromEnvironment(Map<String, String> env, RawSettings raw) {
+    String prefix = RawSettings.envName(REGIONS) + "_";
+    String suffix = "_" + RawSettings.envName(REGION_PG_URL).substring("FOYER_".length());
+    boolean found = false;
+    for (String name : env.keySet()) {
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      String region = name.endsWith(suffix) && name.length() > prefix.length() + suffix.length()
+          ? name.substring(prefix.length(), name.length() - suffix.length()).toLowerCase(java.util.Locale.ROOT)
+              .replace('_', '-')
+          : "";
+      if (!region.matches(REGION_NAME) || region.length() > 32) {
+        throw new ConfigException("invalid configuration: environment variable " + name + " is not "
+            + prefix + "<NAME>" + suffix + " with a region name of upper-case letters and digits in words "
+            + "separated by _ (FOYER_REGIONS_EU_WEST_PG_URL sets regions.eu-west.pgUrl; see conf/foyer.yaml)");
+      }
+      String key = REGIONS + "." + region + "." + REGION_PG_URL;
+      if (!raw.has(key)) {
+        raw.put(key, "", "defaults");
+      }
+      found = true;
+    }
+    return found;
+  }
+
+  /**
+   * A key of a region section in a file (regions.eu-west.pgUrl) is valid when its name is and its last part is
+   * pgUrl; it is answered then, else null when it is no region key at all.
+   */
+  private static String regionKey(String key, Path file) {
+    if (!key.startsWith(REGIONS + ".")) {
+      return null;
+    }
+    String[] parts = key.split("\\.");
+    if (parts.length != 3 || !parts[1].matches(REGION_NAME) || parts[1].length() > 32
+        || !parts[2].equals(REGION_PG_URL)) {
+      throw new ConfigException("invalid configuration: " + key + " in " + file + " is not " + REGIONS
+          + ".<name>." + REGION_PG_URL + " with a name of lower-case letters and digits in words separated by "
+          + "dashes, e.g. regions.eu-west.pgUrl (see conf/foyer.yaml)");
+    }
+    return key;
+  }
+
   /** The provider key (clientSecret) whose environment suffix is the given one (CLIENT_SECRET), or null. */
   private static String providerKeyOf(RawSettings raw, String envSuffix) {
     for (String key : raw.keys()) {
@@ -160,7 +217,7 @@ public final class ConfigLoader {
         flatten(value, key + ".", source, raw, file);
         continue;
       }
-      if (file != null && !raw.has(key) && providerKey(key, raw, file) == null) {
+      if (file != null && !raw.has(key) && providerKey(key, raw, file) == null && regionKey(key, file) == null) {
         throw new ConfigException("invalid configuration: unknown key " + key + " in " + file
             + " (see conf/foyer.yaml for the keys)");
       }

@@ -12,6 +12,7 @@ public record FoyerConfig(
     AuthConfig auth,
     SsoConfig sso,
     PgConfig pg,
+    RegionsConfig regions,
     RedisConfig redis,
     LiveConfig live,
     GatewayConfig gateway,
@@ -55,6 +56,17 @@ public record FoyerConfig(
   public record PgConfig(String url, int poolSize, Path embeddedDataDir, int embeddedPort) {
     public boolean embedded() {
       return url.isEmpty();
+    }
+  }
+
+  /**
+   * Data residency: the PostgreSQL URL of each region by name (empty: one database, as before regions). An event's
+   * rows live in its home region's database only; the node's own region (node.region) uses pg.url, or the embedded
+   * server, unless it is listed here.
+   */
+  public record RegionsConfig(java.util.SortedMap<String, String> pgUrls) {
+    public boolean configured() {
+      return !pgUrls.isEmpty();
     }
   }
 
@@ -135,6 +147,7 @@ public record FoyerConfig(
         raw.integer("pg.poolSize", 1, 1000),
         Path.of(nonEmpty(raw, "pg.embeddedDataDir")),
         raw.integer("pg.embeddedPort", 0, 65535));
+    RegionsConfig regions = regions(raw, node);
     RedisConfig redis = new RedisConfig(
         raw.uriOrEmpty("redis.url", "redis", "rediss"),
         raw.integer("redis.poolSize", 1, 1000));
@@ -208,8 +221,29 @@ public record FoyerConfig(
     LogConfig log = new LogConfig(
         raw.oneOf("log.format", "text", "json"),
         raw.oneOf("log.level", "trace", "debug", "info", "warn", "error"));
-    return new FoyerConfig(http, node, dataDir, auth, sso, pg, redis, live, gateway, writer, interactions, lobby, cluster, log,
+    return new FoyerConfig(http, node, dataDir, auth, sso, pg, regions, redis, live, gateway, writer, interactions,
+        lobby, cluster, log,
         raw.text(ConfigLoader.SOURCES_KEY));
+  }
+
+  /** The regions.<name>.pgUrl sections; each needs a PostgreSQL URL, and the node's region a name like theirs. */
+  private static RegionsConfig regions(RawSettings raw, NodeConfig node) {
+    java.util.SortedMap<String, String> urls = new java.util.TreeMap<>();
+    for (String key : raw.keys()) {
+      if (key.startsWith(ConfigLoader.REGIONS + ".")) {
+        String url = raw.uriOrEmpty(key, "postgresql", "postgres");
+        if (url.isEmpty()) {
+          throw raw.invalid(key, "is required for a region: its PostgreSQL URI, e.g. "
+              + "postgresql://user:password@db.eu-west.example:5432/foyer");
+        }
+        urls.put(key.split("\\.")[1], url);
+      }
+    }
+    if (!urls.isEmpty() && (!node.region().matches(ConfigLoader.REGION_NAME) || node.region().length() > 32)) {
+      throw raw.invalid("node.region", "with regions configured, must be a region name: lower-case letters and "
+          + "digits in words separated by dashes, e.g. eu-west");
+    }
+    return new RegionsConfig(java.util.Collections.unmodifiableSortedMap(urls));
   }
 
   /** An empty value, or a readable file. */

@@ -34,9 +34,12 @@ final class RawSettings {
     return List.copyOf(settings.keySet());
   }
 
-  /** The environment variable that overrides a key: pg.poolSize becomes FOYER_PG_POOL_SIZE. */
+  /**
+   * The environment variable that overrides a key: pg.poolSize becomes FOYER_PG_POOL_SIZE, and the dashes of a
+   * region's name become underscores too (regions.eu-west.pgUrl: FOYER_REGIONS_EU_WEST_PG_URL).
+   */
   static String envName(String key) {
-    String snake = key.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2");
+    String snake = key.replace('.', '_').replace('-', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2");
     return "FOYER_" + snake.toUpperCase(Locale.ROOT);
   }
 

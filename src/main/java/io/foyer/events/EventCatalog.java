@@ -2,12 +2,12 @@ package io.foyer.events;
 
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +44,7 @@ public final class EventCatalog {
   }
 
   private final Vertx vertx;
-  private final Pool pool;
+  private final EventRepository events;
   private final LongFunction<Future<Event>> loader;
   private final long ttlNanos;
   private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
@@ -53,13 +53,21 @@ public final class EventCatalog {
   /** A session never moves to another event, so its event is kept for good. */
   private final Map<Long, Long> sessionEvents = new ConcurrentHashMap<>();
 
-  public EventCatalog(Vertx vertx, Pool pool) {
-    this(vertx, pool, new EventRepository(pool)::get, TTL_NANOS);
+  public EventCatalog(Vertx vertx, RegionalStores stores) {
+    this(vertx, new EventRepository(stores), TTL_NANOS);
+  }
+
+  private EventCatalog(Vertx vertx, EventRepository events, long ttlNanos) {
+    this(vertx, events, events::get, ttlNanos);
   }
 
   EventCatalog(Vertx vertx, Pool pool, LongFunction<Future<Event>> loader, long ttlNanos) {
+    this(vertx, new EventRepository(pool), loader, ttlNanos);
+  }
+
+  private EventCatalog(Vertx vertx, EventRepository events, LongFunction<Future<Event>> loader, long ttlNanos) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.events = events;
     this.loader = loader;
     this.ttlNanos = ttlNanos;
   }
@@ -120,14 +128,7 @@ public final class EventCatalog {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return pool.preparedQuery(EventSql.SESSION_EVENT).execute(Tuple.of(sessionId)).map(rows -> {
-      if (rows.size() == 0) {
-        throw new ProblemException(ProblemType.NOT_FOUND, "no session " + sessionId);
-      }
-      long event = rows.iterator().next().getLong(0);
-      sessionEvents.put(sessionId, event);
-      return event;
-    });
+    return events.sessionEvent(sessionId).onSuccess(event -> sessionEvents.put(sessionId, event));
   }
 
   /** Completes when the session belongs to the event; fails with not-found otherwise. */

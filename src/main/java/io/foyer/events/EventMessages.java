@@ -20,7 +20,12 @@ public final class EventMessages {
   public static final String AUDIT_TRAIL = "foyer.events.audit-trail";
 
   /** A new event (audited). Answer: the {@link Event}. */
-  public record CreateEvent(EventDefinition definition, Actor actor) {}
+  /** homeRegion null: the creating node's region. */
+  public record CreateEvent(EventDefinition definition, String homeRegion, Actor actor) {
+    public CreateEvent(EventDefinition definition, Actor actor) {
+      this(definition, null, actor);
+    }
+  }
 
   /** A partial change of an event (audited); every node's catalog forgets the event. Answer: the {@link Event}. */
   public record UpdateEvent(long eventId, JsonObject patch, Actor actor) {}

@@ -54,9 +54,23 @@ public final class EventRoutes implements ApiRoutes {
       throw new ProblemException(ProblemType.FORBIDDEN, "API key '" + organizer.keyName()
           + "' is limited to event " + organizer.eventScope() + " and cannot create events");
     }
-    EventDefinition definition = EventDefinition.fromJson(RequestBodies.jsonObject(ctx));
-    Bus.<Event>request(ctx.vertx(), EventMessages.CREATE, new CreateEvent(definition, AuthHandlers.actor(ctx, organizer)))
+    JsonObject body = RequestBodies.jsonObject(ctx).copy();
+    String homeRegion = homeRegion(body.remove("homeRegion"));
+    EventDefinition definition = EventDefinition.fromJson(body);
+    Bus.<Event>request(ctx.vertx(), EventMessages.CREATE,
+            new CreateEvent(definition, homeRegion, AuthHandlers.actor(ctx, organizer)))
         .onComplete(Replies.to(ctx, event -> created(ctx, "/api/events/" + event.id(), event.toJson())));
+  }
+
+  /** The region asked for, or null for the creating node's; whether the deployment has it is the store's to say. */
+  private static String homeRegion(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String region) || region.isBlank()) {
+      throw new ProblemException(ProblemType.BAD_REQUEST, "homeRegion must be the name of a region, e.g. eu-west");
+    }
+    return region;
   }
 
   private void listEvents(RoutingContext ctx) {

@@ -7,8 +7,11 @@ final class EventSql {
 
   static final String INSERT_EVENT = """
       INSERT INTO events (title, description, starts_at, ends_at, time_zone, default_language, capacity,
-                          registration_opens_at, registration_closes_at, fields, registration_mode)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *""";
+                          registration_opens_at, registration_closes_at, fields, registration_mode, home_region, id)
+      OVERRIDING SYSTEM VALUE
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+              -- an id allocated across regions, else the table's own sequence as always
+              COALESCE($13::BIGINT, nextval(pg_get_serial_sequence('events', 'id')))) RETURNING *""";
 
   static final String INSERT_SEATS = "INSERT INTO event_seats (event_id, capacity) VALUES ($1, $2)";
 
@@ -38,8 +41,10 @@ final class EventSql {
 
   static final String INSERT_SESSION = """
       INSERT INTO sessions (event_id, title, description, track, room, stream_url, starts_at, ends_at, language,
-                            capacity)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""";
+                            capacity, id)
+      OVERRIDING SYSTEM VALUE
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+              COALESCE($11::BIGINT, nextval(pg_get_serial_sequence('sessions', 'id')))) RETURNING *""";
 
   static final String SELECT_SESSION = "SELECT * FROM sessions WHERE id = $1 AND event_id = $2";
 

@@ -10,11 +10,14 @@ import io.foyer.events.EventMessages.OfEvent;
 import io.foyer.events.EventMessages.OfSession;
 import io.foyer.events.EventMessages.UpdateEvent;
 import io.foyer.events.EventMessages.UpdateSession;
+import io.foyer.http.Times;
+import io.foyer.problem.ProblemException;
+import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.List;
 
@@ -25,14 +28,16 @@ import java.util.List;
  */
 public final class EventsVerticle extends VerticleBase {
 
-  private final Pool pool;
+  private static final int AUDIT_ENTRIES = 500;
+
+  private final RegionalStores stores;
   private final EventCatalog catalog;
   private final EventRepository events;
 
-  public EventsVerticle(Pool pool, EventCatalog catalog) {
-    this.pool = pool;
+  public EventsVerticle(RegionalStores stores, EventCatalog catalog) {
+    this.stores = stores;
     this.catalog = catalog;
-    this.events = new EventRepository(pool);
+    this.events = new EventRepository(stores);
   }
 
   @Override
@@ -42,7 +47,7 @@ public final class EventsVerticle extends VerticleBase {
         vertx.eventBus().<Long>consumer(EventCatalog.CHANGED_ADDRESS, message -> catalog.evict(message.body()))
             .completion(),
         Bus.serve(vertx, EventMessages.CREATE, (CreateEvent create) -> events.create(create.definition(),
-            create.actor())),
+            create.homeRegion(), create.actor())),
         Bus.serve(vertx, EventMessages.UPDATE, this::update),
         Bus.serve(vertx, EventMessages.GET, this::publicView),
         Bus.serve(vertx, EventMessages.LIST, (ListEvents list) -> events.list(list.eventScope())
@@ -56,8 +61,28 @@ public final class EventsVerticle extends VerticleBase {
             session.sessionId())),
         Bus.serve(vertx, EventMessages.LIST_SESSIONS, (OfEvent event) -> events.sessions(event.eventId())
             .map(all -> new JsonArray(all.stream().map(Session::toJson).toList()))),
-        Bus.serve(vertx, EventMessages.AUDIT_TRAIL, (AuditTrail trail) -> AuditLog.recent(pool, trail.eventId(),
-            500))));
+        Bus.serve(vertx, EventMessages.AUDIT_TRAIL, this::auditTrail)));
+  }
+
+  /**
+   * An event's trail from its home database; the whole trail from every region's, newest first (entries about no
+   * event are in the database of the node that wrote them).
+   */
+  private Future<JsonArray> auditTrail(AuditTrail trail) {
+    if (trail.eventId() != null) {
+      // an event no region has has no trail, as in one database
+      return stores.ofEvent(trail.eventId()).compose(pool -> AuditLog.recent(pool, trail.eventId(), AUDIT_ENTRIES))
+          .recover(err -> err instanceof ProblemException p && p.type() == ProblemType.NOT_FOUND
+              ? Future.succeededFuture(new JsonArray()) : Future.failedFuture(err));
+    }
+    if (!stores.regional()) {
+      return AuditLog.recent(stores.home(), null, AUDIT_ENTRIES);
+    }
+    return stores.fromEvery(pool -> AuditLog.recent(pool, null, AUDIT_ENTRIES)
+            .map(entries -> entries.stream().map(JsonObject.class::cast).toList()))
+        .map(all -> new JsonArray(all.stream()
+            .sorted(java.util.Comparator.comparing((JsonObject entry) -> Times.parse(entry.getString("at"))).reversed())
+            .limit(AUDIT_ENTRIES).map(Object.class::cast).toList()));
   }
 
   private Future<Event> update(UpdateEvent update) {

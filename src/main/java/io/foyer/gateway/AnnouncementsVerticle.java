@@ -8,6 +8,7 @@ import io.foyer.gateway.GatewayMessages.Announce;
 import io.foyer.gateway.GatewayMessages.Announcement;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -28,11 +29,11 @@ final class AnnouncementsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(AnnouncementsVerticle.class);
 
   private final Gateway gateway;
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  AnnouncementsVerticle(Gateway gateway, Pool pool) {
+  AnnouncementsVerticle(Gateway gateway, RegionalStores stores) {
     this.gateway = gateway;
-    this.pool = pool;
+    this.stores = stores;
   }
 
   @Override
@@ -47,6 +48,11 @@ final class AnnouncementsVerticle extends VerticleBase {
    * sequence number (in no snapshot); a retry with the same Idempotency-Key publishes that one.
    */
   private Future<JsonObject> push(Announce request) {
+    // stored in the database of the announcement's event, like everything under the event
+    return stores.ofEvent(request.announcement().eventId()).compose(pool -> pushIn(pool, request));
+  }
+
+  private Future<JsonObject> pushIn(Pool pool, Announce request) {
     Topic topic = request.topic();
     Announcement announcement = request.announcement();
     if (announcement.key() == null) {

@@ -9,6 +9,7 @@ import io.foyer.live.LiveState;
 import io.foyer.presence.Presence;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,16 +59,17 @@ public final class GatewayNode {
    * verticles mount the handler.
    */
   public static Future<GatewayNode> start(Vertx vertx, FoyerConfig config, LiveState live, Presence presence,
-      EventCatalog catalog, Pool pool, Credentials credentials, String nodeId,
+      EventCatalog catalog, RegionalStores stores, Credentials credentials, String nodeId,
       MeterRegistry metrics) {
     PushTransport transport = config.cluster().pushes() == Pushes.REDIS
         ? new RedisPushTransport(vertx, config.redis().url(), config.live().keyPrefix())
         : new BusPushTransport(vertx);
     TopicHub hub = new TopicHub(live, transport, presence, config.live().historyMaxAge());
+    TopicAccess access = new TopicAccess(vertx, catalog);
     GatewayServices services = new GatewayServices(vertx, config.gateway(), live, config.live().historyMaxAge(),
-        credentials, new TopicAccess(vertx, catalog), new Snapshots(pool), presence, nodeId);
+        credentials, access, new Snapshots(stores, access), presence, nodeId);
     Gateway gateway = new Gateway(transport, live, config.live());
-    return vertx.deployVerticle(hub).compose(hubId -> vertx.deployVerticle(new AnnouncementsVerticle(gateway, pool))
+    return vertx.deployVerticle(hub).compose(hubId -> vertx.deployVerticle(new AnnouncementsVerticle(gateway, stores))
             .recover(err -> vertx.undeploy(hubId).transform(x -> Future.failedFuture(err)))
             .map(announcementsId -> new GatewayNode(vertx, config, gateway, hub, List.of(announcementsId, hubId),
                 services, metrics)));

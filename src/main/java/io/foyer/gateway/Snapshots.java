@@ -3,6 +3,7 @@ package io.foyer.gateway;
 import io.foyer.http.Times;
 import io.foyer.live.LiveState.HistoryEntry;
 import io.foyer.live.LiveState.HistorySlice;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,10 +21,12 @@ final class Snapshots {
 
   private static final int LATEST = 20;
 
-  private final Pool pool;
+  private final RegionalStores stores;
+  private final TopicAccess topics;
 
-  Snapshots(Pool pool) {
-    this.pool = pool;
+  Snapshots(RegionalStores stores, TopicAccess topics) {
+    this.stores = stores;
+    this.topics = topics;
   }
 
   /**
@@ -46,7 +49,11 @@ final class Snapshots {
         }
       }
     }
-    return pool.preparedQuery(GatewaySql.LATEST_ANNOUNCEMENTS).execute(Tuple.of(topic.name(), upTo, LATEST))
+    // a topic's announcements are in its event's database
+    Future<Pool> pool = stores.regional() ? topics.eventOf(topic).compose(stores::ofEvent)
+        : Future.succeededFuture(stores.home());
+    return pool.compose(db -> db.preparedQuery(GatewaySql.LATEST_ANNOUNCEMENTS)
+            .execute(Tuple.of(topic.name(), upTo, LATEST)))
         .map(rows -> {
           rows.forEach(row -> {
             long seq = row.getLong("sequence");

@@ -57,6 +57,15 @@ final class TopicAccess {
     };
   }
 
+  /** The event a topic belongs to: its own, its session's, or its attendee's. */
+  Future<Long> eventOf(Topic topic) {
+    return switch (topic.kind()) {
+      case EVENT, RESULTS, LOBBY -> Future.succeededFuture(topic.numericId());
+      case SESSION -> catalog.sessionEvent(topic.numericId());
+      case ATTENDEE -> registrationEvent(UUID.fromString(topic.id()));
+    };
+  }
+
   /** A registration's event and standing, from the registration capability. */
   Future<Status> registration(UUID registrationId) {
     return Bus.request(vertx, RegistrationMessages.STATUS, new StatusQuery(registrationId));

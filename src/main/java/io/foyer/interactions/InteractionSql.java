@@ -9,8 +9,10 @@ final class InteractionSql {
   private InteractionSql() {}
 
   static final String INSERT_POLL = """
-      INSERT INTO polls (event_id, session_id, kind, question, options, settings, results_visible)
-      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""";
+      INSERT INTO polls (event_id, session_id, kind, question, options, settings, results_visible, id)
+      -- an id allocated across regions, else the table's own sequence as always
+      VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::BIGINT, nextval(pg_get_serial_sequence('polls', 'id'))))
+      RETURNING *""";
 
   static final String POLL = "SELECT * FROM polls WHERE id = $1 AND event_id = $2";
 
@@ -43,7 +45,8 @@ final class InteractionSql {
   static final String CAST_BALLOTS = "SELECT foyer_cast_ballots($1::jsonb) AS result";
 
   static final String INSERT_QUIZ = """
-      INSERT INTO quizzes (event_id, session_id, title, scoring, streak_bonus) VALUES ($1, $2, $3, $4, $5)
+      INSERT INTO quizzes (event_id, session_id, title, scoring, streak_bonus, id)
+      VALUES ($1, $2, $3, $4, $5, COALESCE($6::BIGINT, nextval(pg_get_serial_sequence('quizzes', 'id'))))
       RETURNING id""";
 
   static final String INSERT_QUIZ_QUESTION = """

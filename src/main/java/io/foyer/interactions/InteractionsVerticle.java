@@ -24,13 +24,14 @@ import io.foyer.registration.RegistrationMessages;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.foyer.store.RegionalStores;
+import io.foyer.store.RegionalWriters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,7 +61,7 @@ public final class InteractionsVerticle extends VerticleBase {
 
   private record Cached(Poll poll, long loadedAt) {}
 
-  private final Pool pool;
+  private final RegionalStores stores;
   private final EventCatalog catalog;
   private final LiveState live;
   private final Gateway gateway;
@@ -77,14 +78,15 @@ public final class InteractionsVerticle extends VerticleBase {
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Long> unpushed = new LinkedHashMap<>();
   private Languages languages;
-  private BatchingWriter<JsonObject, JsonObject> writer;
+  /** One per region's database: a batch of ballots commits in one database. */
+  private RegionalWriters<JsonObject, JsonObject> writers;
   private Quizzes quizzes;
   private long pushTimer;
   private long keepAliveTimer;
 
-  public InteractionsVerticle(Pool pool, EventCatalog catalog, LiveState live, Gateway gateway,
+  public InteractionsVerticle(RegionalStores stores, EventCatalog catalog, LiveState live, Gateway gateway,
       WriterConfig writerConfig, InteractionsConfig config, MeterRegistry metrics, String nodeId) {
-    this.pool = pool;
+    this.stores = stores;
     this.catalog = catalog;
     this.live = live;
     this.gateway = gateway;
@@ -92,7 +94,7 @@ public final class InteractionsVerticle extends VerticleBase {
     this.metrics = metrics;
     this.nodeId = nodeId;
     this.answers = new Answers(config.wordCloudBlocklist());
-    this.polls = new PollRepository(pool);
+    this.polls = new PollRepository(stores);
     this.liveStateTtl = config.liveStateTtl();
     this.tallies = new Tallies(live, liveStateTtl);
     this.ballots = Counter.builder("foyer.ballots")
@@ -101,15 +103,15 @@ public final class InteractionsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "ballots",
-        Atomicity.ONE_STATEMENT,
-        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.CAST_BALLOTS, ops))
-        .withMetrics(metrics);
+    writers = new RegionalWriters<>(stores, "ballots", (pool, name) ->
+        new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, name, Atomicity.ONE_STATEMENT,
+            (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.CAST_BALLOTS, ops))
+            .withMetrics(metrics));
     languages = new Languages(vertx, catalog);
     pushTimer = vertx.setPeriodic(PUSH_INTERVAL.toMillis(), id -> pushUnpushedResults());
     long keepAliveMillis = Math.max(1, Math.min(KEEP_ALIVE_INTERVAL.toMillis(), liveStateTtl.toMillis() / 4));
     keepAliveTimer = vertx.setPeriodic(keepAliveMillis, id -> keepLiveTalliesAlive());
-    quizzes = new Quizzes(context, pool, catalog, live, liveStateTtl, gateway, answers, languages, writerConfig,
+    quizzes = new Quizzes(context, stores, catalog, live, liveStateTtl, gateway, answers, languages, writerConfig,
         metrics);
     return Future.all(List.of(quizzes.start(),
         Bus.serve(vertx, InteractionMessages.CREATE, this::create),
@@ -127,7 +129,7 @@ public final class InteractionsVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pushTimer);
     vertx.cancelTimer(keepAliveTimer);
-    return Future.all(writer.close(), quizzes.stop());
+    return Future.all(writers.close(), quizzes.stop());
   }
 
   private Future<JsonObject> create(CreatePoll request) {
@@ -280,7 +282,7 @@ public final class InteractionsVerticle extends VerticleBase {
       JsonObject op = new JsonObject().put("event_id", request.eventId()).put("poll_id", poll.id())
           .put("registration_id", request.registrationId().toString()).put("vote_id", voteId.toString())
           .put("answer", answer);
-      return writer.submit(op).compose(result -> counted(poll, result))
+      return writers.submit(request.eventId(), op).compose(result -> counted(poll, result))
           .map(result -> new JsonObject().put("pollId", poll.id()).put("voteId", voteId.toString())
               .put("outcome", result.getString("outcome")).put("answer", result.getJsonObject("answer")));
     });

@@ -36,11 +36,8 @@ record PollDefinition(PollKind kind, Long sessionId, String question, JsonObject
     if (kind == null) {
       v.fail("kind", "must be one of " + PollKind.names());
     }
-    Long sessionId = null;
-    if (body.getValue("sessionId") != null) {
-      Integer session = v.positiveInt(body, "sessionId");
-      sessionId = session == null ? null : session.longValue();
-    }
+    // any session id: with regions, ids are large (allocated across the regions' databases)
+    Long sessionId = v.wholeNumber(body, "sessionId", 1, Long.MAX_VALUE, "must be the id of a session of the event");
     String question = v.text(body, "question", true, MAX_QUESTION);
     JsonObject translations = translations(v, body.getValue("translations"), "translations", MAX_QUESTION);
     JsonArray options = kind == null ? new JsonArray() : options(v, body, kind);

@@ -6,6 +6,7 @@ import io.foyer.audit.AuditLog;
 import io.foyer.interactions.Poll.Status;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -16,46 +17,56 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** Polls in PostgreSQL: every organizer change in one transaction with its audit entry. */
 final class PollRepository {
 
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  PollRepository(Pool pool) {
-    this.pool = pool;
+  PollRepository(RegionalStores stores) {
+    this.stores = stores;
+  }
+
+  /** Runs work on the database of the event, where its polls and ballots are. */
+  private <T> Future<T> in(long eventId, Function<Pool, Future<T>> work) {
+    return stores.ofEvent(eventId).compose(work);
   }
 
   Future<Poll> create(long eventId, PollDefinition definition, Actor actor) {
-    return pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.INSERT_POLL)
-        .execute(definitionTuple(Tuple.of(eventId), definition))
+    // a poll's id names it outside its event too (LiveState keys), so it is unique across regions
+    return stores.newId("polls").compose(id -> in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.INSERT_POLL).execute(definitionTuple(Tuple.of(eventId), definition).addLong(id))
         .map(rows -> Poll.from(rows.iterator().next()))
-        .compose(poll -> audit(connection, actor, "poll.created", poll)));
+        .compose(poll -> audit(connection, actor, "poll.created", poll)))));
   }
 
   Future<Poll> get(long eventId, long pollId) {
-    return pool.preparedQuery(InteractionSql.POLL).execute(Tuple.of(pollId, eventId)).map(rows -> {
+    return in(eventId, pool -> pool.preparedQuery(InteractionSql.POLL)
+        .execute(Tuple.of(pollId, eventId)).map(rows -> {
       if (rows.size() == 0) {
         throw notFound(pollId);
       }
       return Poll.from(rows.iterator().next());
-    });
+    }));
   }
 
   Future<List<Poll>> list(long eventId) {
-    return pool.preparedQuery(InteractionSql.POLLS_OF_EVENT).execute(Tuple.of(eventId)).map(rows -> {
+    return in(eventId, pool -> pool.preparedQuery(InteractionSql.POLLS_OF_EVENT)
+        .execute(Tuple.of(eventId)).map(rows -> {
       List<Poll> polls = new ArrayList<>();
       rows.forEach(row -> polls.add(Poll.from(row)));
       return polls;
-    });
+    }));
   }
 
   /** Replaces a draft's definition; 409 poll-not-draft once it was launched. */
   Future<Poll> updateDraft(long eventId, long pollId, PollDefinition definition, Actor actor) {
-    return pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.UPDATE_DRAFT)
+    return in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.UPDATE_DRAFT)
         .execute(definitionTuple(Tuple.of(pollId, eventId), definition))
         .compose(rows -> changed(connection, eventId, pollId, rows, Status.DRAFT))
-        .compose(poll -> audit(connection, actor, "poll.updated", poll)));
+        .compose(poll -> audit(connection, actor, "poll.updated", poll))));
   }
 
   /**
@@ -74,18 +85,20 @@ final class PollRepository {
    */
   Future<Poll> transition(long eventId, long pollId, Status from, Status to, Actor actor,
       BiFunction<Poll, JsonObject, Future<Void>> whileLocked) {
-    return pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.TRANSITION)
+    return in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.TRANSITION)
         .execute(Tuple.of(pollId, eventId, from.apiName(), to.apiName()))
         .compose(rows -> changed(connection, eventId, pollId, rows, from))
         .compose(poll -> to == Status.CLOSED ? writeFinalResults(connection, poll) : Future.succeededFuture(poll))
         .compose(poll -> whileLocked == null ? Future.succeededFuture(poll) : ballotAnswers(connection, poll.id())
             .compose(answers -> whileLocked.apply(poll, Results.fromBallots(poll, answers))).map(poll))
         .compose(poll -> audit(connection, actor, "poll." + (to == Status.LIVE && from == Status.CLOSED ? "reopened"
-            : to == Status.LIVE ? "launched" : "closed"), poll)));
+            : to == Status.LIVE ? "launched" : "closed"), poll))));
   }
 
   Future<Poll> setResultsVisible(long eventId, long pollId, boolean visible, Actor actor) {
-    return pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.SET_RESULTS_VISIBLE)
+    return in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.SET_RESULTS_VISIBLE)
         .execute(Tuple.of(pollId, eventId, visible))
         .map(rows -> {
           if (rows.size() == 0) {
@@ -93,7 +106,7 @@ final class PollRepository {
           }
           return Poll.from(rows.iterator().next());
         })
-        .compose(poll -> audit(connection, actor, visible ? "poll.results-shown" : "poll.results-hidden", poll)));
+        .compose(poll -> audit(connection, actor, visible ? "poll.results-shown" : "poll.results-hidden", poll))));
   }
 
   private static Future<Poll> writeFinalResults(SqlClient connection, Poll poll) {
@@ -103,18 +116,13 @@ final class PollRepository {
         .map(rows -> Poll.from(rows.iterator().next()));
   }
 
-  /** The ids of every live poll, of every event. */
+  /** The ids of every live poll, of every event, in every region. */
   Future<List<Long>> liveIds() {
-    return pool.preparedQuery(InteractionSql.LIVE_POLL_IDS).execute().map(rows -> {
+    return stores.fromEvery(pool -> pool.preparedQuery(InteractionSql.LIVE_POLL_IDS).execute().map(rows -> {
       List<Long> ids = new ArrayList<>();
       rows.forEach(row -> ids.add(row.getLong("id")));
       return ids;
-    });
-  }
-
-  /** Every stored answer of a poll. */
-  Future<List<JsonObject>> ballotAnswers(long pollId) {
-    return ballotAnswers(pool, pollId);
+    }));
   }
 
   private static Future<List<JsonObject>> ballotAnswers(SqlClient client, long pollId) {

@@ -8,6 +8,7 @@ import io.foyer.interactions.Quiz.ClosedBy;
 import io.foyer.interactions.Quiz.Status;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Quizzes in PostgreSQL. Each change of a quiz's state runs in one transaction that locks the quiz's row, decides
@@ -36,21 +38,28 @@ final class QuizRepository {
   /** A player's standing after the last closed question, and its answer to the open one (or null). */
   record PlayerState(Standing standing, JsonObject currentAnswer) {}
 
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  QuizRepository(Pool pool) {
-    this.pool = pool;
+  QuizRepository(RegionalStores stores) {
+    this.stores = stores;
+  }
+
+  /** Runs work on the database of the event, where its quizzes and answers are. */
+  private <T> Future<T> in(long eventId, Function<Pool, Future<T>> work) {
+    return stores.ofEvent(eventId).compose(work);
   }
 
   Future<Quiz> create(long eventId, QuizDefinition definition, Actor actor) {
-    return pool.withTransaction(connection -> connection.preparedQuery(InteractionSql.INSERT_QUIZ)
+    // a quiz's id names it outside its event too (LiveState keys), so it is unique across regions
+    return stores.newId("quizzes").compose(id -> in(eventId, pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(InteractionSql.INSERT_QUIZ)
         .execute(Tuple.of(eventId, definition.sessionId(), definition.title(), definition.scoring().apiName(),
-            definition.streakBonus()))
+            definition.streakBonus(), id))
         .map(rows -> rows.iterator().next().getLong("id"))
         .compose(quizId -> connection.preparedQuery(InteractionSql.INSERT_QUIZ_QUESTION)
             .executeBatch(questionRows(quizId, definition)).map(quizId))
         .compose(quizId -> load(connection, InteractionSql.QUIZ, eventId, quizId))
-        .compose(quiz -> audit(connection, actor, "quiz.created", quiz)));
+        .compose(quiz -> audit(connection, actor, "quiz.created", quiz)))));
   }
 
   private static List<Tuple> questionRows(long quizId, QuizDefinition definition) {
@@ -70,15 +79,16 @@ final class QuizRepository {
   }
 
   Future<Quiz> get(long eventId, long quizId) {
-    return load(pool, InteractionSql.QUIZ, eventId, quizId);
+    return in(eventId, pool -> load(pool, InteractionSql.QUIZ, eventId, quizId));
   }
 
   Future<List<Quiz>> list(long eventId) {
-    return pool.preparedQuery(InteractionSql.QUIZZES_OF_EVENT).execute(Tuple.of(eventId)).map(rows -> {
+    return in(eventId, pool -> pool.preparedQuery(InteractionSql.QUIZZES_OF_EVENT)
+        .execute(Tuple.of(eventId)).map(rows -> {
       List<Quiz> quizzes = new ArrayList<>();
       rows.forEach(row -> quizzes.add(Quiz.from(row)));
       return quizzes;
-    });
+    }));
   }
 
   private static Future<Quiz> load(SqlClient client, String sql, long eventId, long quizId) {
@@ -96,7 +106,8 @@ final class QuizRepository {
    * quiz is not in a state that allows it.
    */
   Future<Quiz> act(long eventId, long quizId, QuizAction action, Instant now, Actor actor) {
-    return pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE, eventId, quizId)
+    return in(eventId, pool -> pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE,
+            eventId, quizId)
         .compose(quiz -> switch (action) {
           case START -> start(connection, quiz, now);
           case NEXT -> openNext(connection, quiz, now);
@@ -104,7 +115,7 @@ final class QuizRepository {
           case FINISH -> finish(connection, quiz, now);
         })
         .compose(v -> load(connection, InteractionSql.QUIZ, eventId, quizId))
-        .compose(quiz -> audit(connection, actor, "quiz." + action.apiName(), quiz)));
+        .compose(quiz -> audit(connection, actor, "quiz." + action.apiName(), quiz))));
   }
 
   /**
@@ -112,14 +123,15 @@ final class QuizRepository {
    * or by another node): completes with the quiz when this call closed it, else null.
    */
   Future<Quiz> closeAtDeadline(long eventId, long quizId, int position, Instant now) {
-    return pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE, eventId, quizId)
+    return in(eventId, pool -> pool.withTransaction(connection -> load(connection, InteractionSql.QUIZ_FOR_UPDATE,
+            eventId, quizId)
         .compose(quiz -> {
           if (quiz.currentPosition() != position || !quiz.timing(position).open()) {
             return Future.succeededFuture(null);
           }
           return close(connection, quiz, position, ClosedBy.DEADLINE, now)
               .compose(v -> load(connection, InteractionSql.QUIZ, eventId, quizId));
-        }));
+        })));
   }
 
   private static Future<Void> start(SqlClient connection, Quiz quiz, Instant now) {
@@ -175,20 +187,21 @@ final class QuizRepository {
     }
   }
 
-  /** Open questions past their window by more than margin, by the database's clock. */
+  /** Open questions past their window by more than margin, by each region's database's clock. */
   Future<List<Overdue>> overdue(Duration margin) {
-    return pool.preparedQuery(InteractionSql.OVERDUE_QUESTIONS).execute(Tuple.of(margin.toMillis()))
-        .map(rows -> {
+    return stores.fromEvery(pool -> pool.preparedQuery(InteractionSql.OVERDUE_QUESTIONS)
+        .execute(Tuple.of(margin.toMillis())).map(rows -> {
           List<Overdue> overdue = new ArrayList<>();
           rows.forEach(row -> overdue.add(new Overdue(row.getLong("event_id"), row.getLong("quiz_id"),
               row.getInteger("position"))));
           return overdue;
-        });
+        }));
   }
 
-  /** Every player's standing after the question at position closed. */
-  Future<List<Standing>> standings(long quizId, int position) {
-    return pool.preparedQuery(InteractionSql.STANDINGS).execute(Tuple.of(quizId, position)).map(rows -> {
+  /** Every player's standing after the question at position of the quiz closed. */
+  Future<List<Standing>> standings(Quiz quiz, int position) {
+    return in(quiz.eventId(), pool -> pool.preparedQuery(InteractionSql.STANDINGS)
+        .execute(Tuple.of(quiz.id(), position))).map(rows -> {
       List<Standing> standings = new ArrayList<>();
       for (Row row : rows) {
         standings.add(Standing.from(row, row.getUUID("registration_id")));
@@ -199,12 +212,12 @@ final class QuizRepository {
 
   /** A player's standing after the last closed question, and its answer to the open question, if any. */
   Future<PlayerState> player(Quiz quiz, UUID registrationId) {
-    return pool.preparedQuery(InteractionSql.STANDING_OF_PLAYER)
+    return in(quiz.eventId(), pool -> pool.preparedQuery(InteractionSql.STANDING_OF_PLAYER)
         .execute(Tuple.of(quiz.id(), registrationId, quiz.lastClosedPosition(), quiz.openPosition()))
         .map(rows -> {
           Row row = rows.iterator().next();
           return new PlayerState(Standing.from(row, registrationId), (JsonObject) row.getValue("current_answer"));
-        });
+        }));
   }
 
   private static Future<Quiz> audit(SqlClient connection, Actor actor, String action, Quiz quiz) {

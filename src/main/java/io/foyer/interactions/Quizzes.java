@@ -19,6 +19,8 @@ import io.foyer.problem.ProblemType;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.foyer.store.RegionalStores;
+import io.foyer.store.RegionalWriters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -26,7 +28,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,7 +78,8 @@ final class Quizzes {
   private final Languages languages;
   private final QuizRepository quizzes;
   private final Leaderboard leaderboard;
-  private final BatchingWriter<JsonObject, JsonObject> writer;
+  /** One per region's database: a batch of answers commits in one database. */
+  private final RegionalWriters<JsonObject, JsonObject> writers;
   /** Quiz answers this node committed (ops dashboard, /metrics). */
   private final Counter recorded;
   // on the verticle's context only
@@ -85,19 +87,19 @@ final class Quizzes {
   private final Map<Long, Long> closeTimers = new HashMap<>();
   private long sweepTimer;
 
-  Quizzes(Context context, Pool pool, EventCatalog catalog, LiveState live, Duration liveStateTtl, Gateway gateway,
-      Answers answers, Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
+  Quizzes(Context context, RegionalStores stores, EventCatalog catalog, LiveState live, Duration liveStateTtl,
+      Gateway gateway, Answers answers, Languages languages, WriterConfig writerConfig, MeterRegistry metrics) {
     this.vertx = context.owner();
     this.catalog = catalog;
     this.gateway = gateway;
     this.answers = answers;
     this.languages = languages;
-    this.quizzes = new QuizRepository(pool);
+    this.quizzes = new QuizRepository(stores);
     this.leaderboard = new Leaderboard(live, liveStateTtl);
-    this.writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, "quiz-answers",
-        Atomicity.ONE_STATEMENT,
-        (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops))
-        .withMetrics(metrics);
+    this.writers = new RegionalWriters<>(stores, "quiz-answers", (pool, name) ->
+        new BatchingWriter<JsonObject, JsonObject>(context, pool, writerConfig, name, Atomicity.ONE_STATEMENT,
+            (connection, ops) -> BatchResults.callWithRows(connection, InteractionSql.RECORD_QUIZ_ANSWERS, ops))
+            .withMetrics(metrics));
     this.recorded = Counter.builder("foyer.quiz.answers")
         .description("quiz answers this node committed (a replay or a refusal is not counted)").register(metrics);
   }
@@ -120,7 +122,7 @@ final class Quizzes {
   Future<Void> stop() {
     vertx.cancelTimer(sweepTimer);
     closeTimers.values().forEach(vertx::cancelTimer);
-    return writer.close();
+    return writers.close();
   }
 
   private Future<JsonObject> create(CreateQuiz request) {
@@ -161,7 +163,7 @@ final class Quizzes {
   private Future<JsonObject> playerState(Quiz quiz, UUID registrationId) {
     Instant now = Instant.now();
     Supplier<Future<List<Standing>>> standings = () -> quiz.lastClosedPosition() == 0
-        ? Future.succeededFuture(List.of()) : quizzes.standings(quiz.id(), quiz.lastClosedPosition());
+        ? Future.succeededFuture(List.of()) : quizzes.standings(quiz, quiz.lastClosedPosition());
     return quizzes.player(quiz, registrationId).compose(state -> leaderboard.rank(quiz.id(), registrationId, standings)
         .compose(rank -> languages.reader(quiz.eventId(), registrationId).map(reader -> {
           Standing standing = state.standing();
@@ -265,7 +267,7 @@ final class Quizzes {
    * for the leaderboard's write: the time from the deadline to the podium is what every player notices at once.
    */
   private Future<Void> closed(Quiz quiz, int position) {
-    return quizzes.standings(quiz.id(), position).compose(standings -> {
+    return quizzes.standings(quiz, position).compose(standings -> {
       List<Standing> ranked = Leaderboard.ranked(standings);
       Future<Void> pushed = publish(quiz, "quiz-results", results(quiz, position, ranked));
       Future<Void> written = leaderboard.write(quiz.id(), standings).onFailure(err -> log.warn(
@@ -320,7 +322,7 @@ final class Quizzes {
           .put("position", request.position()).put("registration_id", request.registrationId().toString())
           .put("answer_id", answerId.toString()).put("answer", answer)
           .put("received_ms", request.receivedAtMillis());
-      return writer.submit(op).map(result -> answered(quiz, request, answerId, result))
+      return writers.submit(request.eventId(), op).map(result -> answered(quiz, request, answerId, result))
           .onSuccess(answered -> {
             if ("recorded".equals(answered.getString("outcome"))) {
               recorded.increment();

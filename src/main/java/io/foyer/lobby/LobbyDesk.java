@@ -27,11 +27,11 @@ import io.foyer.lobby.LobbyMessages.Status;
 import io.foyer.presence.Presence;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +63,7 @@ public final class LobbyDesk {
   private static final long FLUSH_MILLIS = 200;
 
   private final LobbyDesks shared;
-  private final Pool pool;
+  private final RegionalStores stores;
   private final EventCatalog catalog;
   private final LiveState live;
   private final Presence presence;
@@ -80,7 +80,7 @@ public final class LobbyDesk {
 
   LobbyDesk(LobbyDesks shared, Context context) {
     this.shared = shared;
-    this.pool = shared.pool;
+    this.stores = shared.stores;
     this.catalog = shared.catalog;
     this.live = shared.live;
     this.presence = shared.presence;
@@ -405,7 +405,8 @@ public final class LobbyDesk {
       return Future.succeededFuture(cached.value());
     }
     // an unknown event is a 404 here, before anything of its lobby is counted
-    return catalog.get(eventId).compose(event -> pool.preparedQuery(LobbySql.SETTINGS).execute(Tuple.of(eventId)))
+    return catalog.get(eventId).compose(event -> stores.ofEvent(eventId))
+        .compose(pool -> pool.preparedQuery(LobbySql.SETTINGS).execute(Tuple.of(eventId)))
         .map(rows -> {
           LobbySettings read = rows.size() == 0 ? LobbySettings.DEFAULTS
               : LobbySettings.fromJson((JsonObject) rows.iterator().next().getValue("settings"));

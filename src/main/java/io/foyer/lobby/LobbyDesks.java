@@ -5,12 +5,12 @@ import io.foyer.config.FoyerConfig.LobbyConfig;
 import io.foyer.events.EventCatalog;
 import io.foyer.live.LiveState;
 import io.foyer.presence.Presence;
+import io.foyer.store.RegionalStores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 
 /** The lobby desks of a node, one per context that asks (each HTTP loop, the lobby verticle), and what they share. */
@@ -18,7 +18,7 @@ public final class LobbyDesks {
 
   private static final String DESK = "foyer.lobby.desk";
 
-  final Pool pool;
+  final RegionalStores stores;
   final EventCatalog catalog;
   final LiveState live;
   final Presence presence;
@@ -28,9 +28,9 @@ public final class LobbyDesks {
   final Counter queued;
   final Counter admissions;
 
-  public LobbyDesks(Pool pool, EventCatalog catalog, LiveState live, Presence presence, LobbyPasses passes,
+  public LobbyDesks(RegionalStores stores, EventCatalog catalog, LiveState live, Presence presence, LobbyPasses passes,
       LobbyConfig config, MeterRegistry metrics) {
-    this.pool = pool;
+    this.stores = stores;
     this.catalog = catalog;
     this.live = live;
     this.presence = presence;

@@ -27,13 +27,13 @@ import io.foyer.lobby.LobbyMessages.Control;
 import io.foyer.lobby.LobbyMessages.OfEvent;
 import io.foyer.lobby.LobbySettings.Mode;
 import io.foyer.presence.Presence;
+import io.foyer.store.RegionalStores;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public final class LobbyVerticle extends VerticleBase {
   static final String DRIVER_LEASE = "lobby:driver";
   private static final String PRESSURE = "lobby:pressure";
 
-  private final Pool pool;
+  private final RegionalStores stores;
   private final EventCatalog catalog;
   private final LiveState live;
   private final Gateway gateway;
@@ -98,9 +98,9 @@ public final class LobbyVerticle extends VerticleBase {
     long issuedAtLastRead;
   }
 
-  public LobbyVerticle(Pool pool, EventCatalog catalog, LiveState live, Gateway gateway, Presence presence,
+  public LobbyVerticle(RegionalStores stores, EventCatalog catalog, LiveState live, Gateway gateway, Presence presence,
       LobbyDesks desks, LobbyConfig config, MeterRegistry metrics, String nodeId) {
-    this.pool = pool;
+    this.stores = stores;
     this.catalog = catalog;
     this.live = live;
     this.gateway = gateway;
@@ -140,7 +140,8 @@ public final class LobbyVerticle extends VerticleBase {
   private Future<JsonObject> changeSettings(ChangeSettings request) {
     long eventId = request.eventId();
     LobbySettings changed = LobbySettings.fromJson(request.body());
-    return catalog.get(eventId).compose(event -> pool.withTransaction(connection -> connection
+    return catalog.get(eventId).compose(event -> stores.ofEvent(eventId)).compose(pool -> pool
+        .withTransaction(connection -> connection
             .preparedQuery(LobbySql.SAVE_SETTINGS).execute(Tuple.of(eventId, changed.toJson()))
             .compose(v -> AuditLog.record(connection, new AuditEntry(request.actor().name(), "lobby.settings.changed",
                 eventId, "event:" + eventId, changed.toJson(), request.actor().remoteAddress())))))
@@ -163,9 +164,9 @@ public final class LobbyVerticle extends VerticleBase {
         case OPEN -> control.withForced(true);
         case CLOSE -> control.withForced(false);
       };
-      return pool.withConnection(connection -> AuditLog.record(connection, new AuditEntry(request.actor().name(),
-              "lobby." + request.action().name().toLowerCase(Locale.ROOT), eventId, "event:" + eventId,
-              changed.toJson(), request.actor().remoteAddress())))
+      return stores.ofEvent(eventId).compose(pool -> pool.withConnection(connection -> AuditLog.record(connection,
+              new AuditEntry(request.actor().name(), "lobby." + request.action().name().toLowerCase(Locale.ROOT),
+                  eventId, "event:" + eventId, changed.toJson(), request.actor().remoteAddress()))))
           .compose(v -> live.put(controlKey(eventId), changed.toJson().encode(), KEY_TTL));
     }).compose(v -> {
       desk.watch(eventId);
@@ -245,10 +246,16 @@ public final class LobbyVerticle extends VerticleBase {
     }
   }
 
-  /** Tells the driver when this node's registration writer has a wait (auto mode opens lobbies for it). */
+  /**
+   * Tells the driver when this node's registration writer has a wait (auto mode opens lobbies for it); with
+   * regions, the longest wait of its writers (registrations, registrations@region).
+   */
   private void reportPressure() {
-    Gauge wait = metrics.find("foyer.writer.expected.wait").tag("writer", "registrations").gauge();
-    long millis = wait == null ? 0 : (long) (wait.value() * 1000);
+    double seconds = metrics.find("foyer.writer.expected.wait").gauges().stream().filter(gauge -> {
+      String writer = gauge.getId().getTag("writer");
+      return writer != null && (writer.equals("registrations") || writer.startsWith("registrations@"));
+    }).mapToDouble(Gauge::value).max().orElse(0);
+    long millis = (long) (seconds * 1000);
     if (millis > 0) {
       live.put(PRESSURE, Long.toString(millis), Duration.ofSeconds(3))
           .onFailure(err -> log.debug("Registration wait not reported", err));

@@ -116,8 +116,11 @@ public final class OpsVerticle extends VerticleBase {
     return Math.round(metrics.find(name).counters().stream().mapToDouble(Counter::count).sum());
   }
 
+  /** A writer's gauge, summed over its writers of every region's database (writer, writer@region). */
   private double gauge(String name, String writer) {
-    Gauge gauge = metrics.find(name).tag("writer", writer).gauge();
-    return gauge == null ? 0 : gauge.value();
+    return metrics.find(name).gauges().stream().filter(gauge -> {
+      String tag = gauge.getId().getTag("writer");
+      return tag != null && (tag.equals(writer) || tag.startsWith(writer + "@"));
+    }).mapToDouble(Gauge::value).sum();
   }
 }

@@ -1,6 +1,7 @@
 package io.foyer.presence;
 
 import io.foyer.http.Times;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,13 +21,18 @@ import org.apache.commons.csv.CSVPrinter;
  */
 final class AttendanceReport {
 
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  AttendanceReport(Pool pool) {
-    this.pool = pool;
+  AttendanceReport(RegionalStores stores) {
+    this.stores = stores;
   }
 
-  Future<JsonObject> json(long sessionId) {
+  /** The report of a session of the event, from the event's database. */
+  Future<JsonObject> json(long eventId, long sessionId) {
+    return stores.ofEvent(eventId).compose(pool -> json(pool, sessionId));
+  }
+
+  private Future<JsonObject> json(Pool pool, long sessionId) {
     return pool.preparedQuery(AttendanceSql.SUMMARY).execute(Tuple.of(sessionId)).compose(summary -> pool
         .preparedQuery(AttendanceSql.PER_ATTENDEE).execute(Tuple.of(sessionId)).map(rows -> {
           Row totals = summary.iterator().next();
@@ -47,8 +53,8 @@ final class AttendanceReport {
         }));
   }
 
-  Future<String> csv(long sessionId) {
-    return json(sessionId).map(report -> {
+  Future<String> csv(long eventId, long sessionId) {
+    return json(eventId, sessionId).map(report -> {
       StringWriter out = new StringWriter();
       try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader("registration_id", "name",
           "email", "first_joined_at", "last_left_at", "seconds_attended").get())) {

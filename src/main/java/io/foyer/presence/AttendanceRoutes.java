@@ -36,7 +36,7 @@ public final class AttendanceRoutes implements ApiRoutes {
     long sessionId = RequestBodies.idParam(ctx, "sessionId");
     AuthHandlers.organizerFor(ctx, eventId);
     Future<Object> report = catalog.requireSession(eventId, sessionId)
-        .compose(v -> Bus.request(ctx.vertx(), PresenceMessages.REPORT, new ReportRequest(sessionId, csv)));
+        .compose(v -> Bus.request(ctx.vertx(), PresenceMessages.REPORT, new ReportRequest(eventId, sessionId, csv)));
     report.onComplete(Replies.to(ctx, body -> {
       if (csv) {
         ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")

@@ -1,16 +1,18 @@
 package io.foyer.presence;
 
 import io.foyer.config.FoyerConfig.WriterConfig;
+import io.foyer.events.EventCatalog;
 import io.foyer.store.BatchingWriter;
 import io.foyer.bus.Bus;
 import io.foyer.presence.PresenceMessages.CloseNodeStays;
 import io.foyer.presence.PresenceMessages.Joined;
 import io.foyer.presence.PresenceMessages.Left;
 import io.foyer.presence.PresenceMessages.ReportRequest;
+import io.foyer.store.RegionalStores;
+import io.foyer.store.RegionalWriters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -32,19 +34,29 @@ public final class AttendanceVerticle extends VerticleBase {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AttendanceVerticle.class);
 
-  private final Pool pool;
+  private final RegionalStores stores;
+  private final EventCatalog catalog;
   private final WriterConfig config;
   private final String nodeId;
   private final MeterRegistry metrics;
   private final AttendanceReport reports;
-  private BatchingWriter<Change, Boolean> writer;
+  /** One per region's database: a session's stays are written to its event's database. */
+  private RegionalWriters<Change, Boolean> writers;
+  /**
+   * The last change routed (on this verticle's context). Changes are handed to their writer in arrival order,
+   * even when finding a session's event takes a database read: a leave must never reach its writer before the
+   * join it closes.
+   */
+  private Future<?> routed = Future.succeededFuture();
 
-  public AttendanceVerticle(Pool pool, WriterConfig config, String nodeId, MeterRegistry metrics) {
-    this.pool = pool;
+  public AttendanceVerticle(RegionalStores stores, EventCatalog catalog, WriterConfig config, String nodeId,
+      MeterRegistry metrics) {
+    this.stores = stores;
+    this.catalog = catalog;
     this.config = config;
     this.nodeId = nodeId;
     this.metrics = metrics;
-    this.reports = new AttendanceReport(pool);
+    this.reports = new AttendanceReport(stores);
   }
 
   @Override
@@ -53,9 +65,8 @@ public final class AttendanceVerticle extends VerticleBase {
     // wait: nobody waits for an attendance record, and a refused one is lost, so only the hard limit refuses
     WriterConfig inOrder = new WriterConfig(config.maxBatchRows(), config.linger(), config.maxQueuedRows(), 1,
         Duration.ZERO);
-    writer = new BatchingWriter<>(context, pool, inOrder, "attendance", BatchingWriter.Atomicity.TRANSACTION,
-        this::write);
-    writer.withMetrics(metrics);
+    writers = new RegionalWriters<>(stores, "attendance", (pool, name) -> new BatchingWriter<Change, Boolean>(
+        context, pool, inOrder, name, BatchingWriter.Atomicity.TRANSACTION, this::write).withMetrics(metrics));
     return Future.all(
         Bus.<Joined>listen(vertx, PresenceMessages.JOINED,
             joined -> record(new Change(joined.sessionId(), joined.registrationId(), joined.connectionId(),
@@ -64,20 +75,24 @@ public final class AttendanceVerticle extends VerticleBase {
             left -> record(new Change(left.sessionId(), null, left.connectionId(), left.at()))),
         Bus.serve(vertx, PresenceMessages.CLOSE_NODE_STAYS, this::closeNodeStays),
         Bus.serve(vertx, PresenceMessages.REPORT, (ReportRequest report) -> report.csv()
-            ? reports.csv(report.sessionId()).map(csv -> (Object) csv) : reports.json(report.sessionId())
-                .map(json -> (Object) json)));
+            ? reports.csv(report.eventId(), report.sessionId()).map(csv -> (Object) csv)
+            : reports.json(report.eventId(), report.sessionId()).map(json -> (Object) json)));
   }
 
   /** Writes every join and leave already accepted. */
   @Override
   public Future<?> stop() {
-    return writer.close();
+    return routed.transform(v -> writers.close());
   }
 
   private void record(Change change) {
+    Future<BatchingWriter<Change, Boolean>> writer = stores.regional()
+        ? routed.transform(v -> catalog.sessionEvent(change.sessionId()).compose(writers::of))
+        : Future.succeededFuture(writers.home());
+    routed = writer;
     // attendance must never hold up a socket; a lost record is reported, not retried
-    writer.submit(change).onFailure(err -> log.warn("Attendance record lost for session {}: {}", change.sessionId(),
-        err.getMessage()));
+    writer.compose(w -> w.submit(change)).onFailure(err -> log.warn("Attendance record lost for session {}: {}",
+        change.sessionId(), err.getMessage()));
   }
 
   /**
@@ -85,8 +100,10 @@ public final class AttendanceVerticle extends VerticleBase {
    * written later by nobody cannot reopen.
    */
   private Future<Long> closeNodeStays(CloseNodeStays request) {
-    return pool.preparedQuery(AttendanceSql.CLOSE_NODE_STAYS).execute(Tuple.of(request.nodeId(), request.at()))
-        .map(rows -> (long) rows.rowCount());
+    // its attendees' stays are in the databases of their events' regions
+    return stores.fromEvery(pool -> pool.preparedQuery(AttendanceSql.CLOSE_NODE_STAYS)
+            .execute(Tuple.of(request.nodeId(), request.at())).map(rows -> List.of((long) rows.rowCount())))
+        .map(closed -> closed.stream().mapToLong(Long::longValue).sum());
   }
 
   /** Joins first, then leaves, in one transaction: a stay shorter than a batch still gets both ends. */

@@ -23,5 +23,5 @@ public final class PresenceMessages {
 
   public record CloseNodeStays(String nodeId, OffsetDateTime at) {}
 
-  public record ReportRequest(long sessionId, boolean csv) {}
+  public record ReportRequest(long eventId, long sessionId, boolean csv) {}
 }

@@ -6,10 +6,10 @@ import io.foyer.audit.AuditLog;
 import io.foyer.http.Times;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
@@ -35,10 +35,10 @@ public final class InviteCodes {
   private static final int CODE_BYTES = 16;
   private static final int HINT_LENGTH = 4;
 
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  public InviteCodes(Pool pool) {
-    this.pool = pool;
+  public InviteCodes(RegionalStores stores) {
+    this.stores = stores;
   }
 
   /** What an organizer asks for: how many codes, how many registrations each admits, an optional label. */
@@ -53,7 +53,8 @@ public final class InviteCodes {
     }
     List<String> hashes = new ArrayList<>(codes.keySet());
     List<String> hints = hashes.stream().map(h -> codes.get(h).substring(0, HINT_LENGTH)).toList();
-    return pool.withTransaction(connection -> connection.preparedQuery(RegistrationSql.INSERT_INVITES)
+    return stores.ofEvent(eventId).compose(pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(RegistrationSql.INSERT_INVITES)
         .execute(Tuple.of(eventId, hashes.toArray(String[]::new), hints.toArray(String[]::new), order.label(),
             order.uses(), actor.name()))
         .map(rows -> {
@@ -65,12 +66,13 @@ public final class InviteCodes {
         .compose(made -> AuditLog.record(connection, new AuditEntry(actor.name(), "invites.created", eventId,
                 "event:" + eventId, new JsonObject().put("count", order.count()).put("uses", order.uses())
                     .put("label", order.label()).put("ids", ids(made)), actor.remoteAddress()))
-            .map(made)));
+            .map(made))));
   }
 
   /** The event's codes, revoked ones included, without the codes themselves. */
   public Future<JsonArray> list(long eventId) {
-    return pool.preparedQuery(RegistrationSql.LIST_INVITES).execute(Tuple.of(eventId)).map(rows -> {
+    return stores.ofEvent(eventId).compose(pool -> pool.preparedQuery(RegistrationSql.LIST_INVITES)
+        .execute(Tuple.of(eventId))).map(rows -> {
       JsonArray invites = new JsonArray();
       rows.forEach(row -> invites.add(toJson(row)));
       return invites;
@@ -82,7 +84,8 @@ public final class InviteCodes {
    * changes nothing and is not audited again. Answer: the code as listed.
    */
   public Future<JsonObject> revoke(long eventId, long inviteId, Actor actor) {
-    return pool.withTransaction(connection -> connection.preparedQuery(RegistrationSql.REVOKE_INVITE)
+    return stores.ofEvent(eventId).compose(pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(RegistrationSql.REVOKE_INVITE)
         .execute(Tuple.of(inviteId, eventId))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -95,7 +98,7 @@ public final class InviteCodes {
               : AuditLog.record(connection, new AuditEntry(actor.name(), "invite.revoked", eventId,
                   "invite:" + inviteId, new JsonObject().put("used", invite.getInteger("used")),
                   actor.remoteAddress())).map(invite);
-        }));
+        })));
   }
 
   /** How a code is found: its SHA-256, hex. */

@@ -6,6 +6,7 @@ import io.foyer.audit.Actor;
 import io.foyer.http.Times;
 import io.foyer.problem.ProblemException;
 import io.foyer.problem.ProblemType;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,15 +20,25 @@ import java.util.function.Function;
 /** Reads of registrations, attendee updates, and the data-protection operations (export, erasure). */
 public final class RegistrationRepository {
 
-  private final Pool pool;
+  private final RegionalStores stores;
 
-  public RegistrationRepository(Pool pool) {
-    this.pool = pool;
+  public RegistrationRepository(RegionalStores stores) {
+    this.stores = stores;
   }
 
   public Future<JsonObject> get(long eventId, UUID registrationId) {
-    return pool.preparedQuery(RegistrationSql.GET).execute(Tuple.of(registrationId, eventId))
+    return stores.ofEvent(eventId).compose(pool -> pool.preparedQuery(RegistrationSql.GET)
+        .execute(Tuple.of(registrationId, eventId)))
         .map(rows -> single(rows, registrationId));
+  }
+
+  /**
+   * A registration's event and standing, asked of every region's database (its id is unique across them), or
+   * null when none has it.
+   */
+  public Future<Row> status(UUID registrationId) {
+    return stores.firstFound((region, pool) -> pool.preparedQuery(RegistrationSql.STATUS)
+        .execute(Tuple.of(registrationId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next()));
   }
 
   /**
@@ -37,7 +48,8 @@ public final class RegistrationRepository {
    * registration window closed or the form changed.
    */
   public Future<JsonObject> idempotentAnswer(long eventId, String key, String fingerprint) {
-    return pool.preparedQuery(RegistrationSql.IDEMPOTENT_ANSWER).execute(Tuple.of(eventId, key)).map(rows -> {
+    return stores.ofEvent(eventId).compose(pool -> pool.preparedQuery(RegistrationSql.IDEMPOTENT_ANSWER)
+        .execute(Tuple.of(eventId, key))).map(rows -> {
       if (rows.size() == 0) {
         return null;
       }
@@ -60,8 +72,8 @@ public final class RegistrationRepository {
    */
   public Future<JsonObject> updateDetails(long eventId, UUID registrationId,
       Function<JsonObject, JsonObject> check) {
-    return pool.withTransaction(connection -> connection.preparedQuery(RegistrationSql.LOCK)
-        .execute(Tuple.of(registrationId, eventId))
+    return stores.ofEvent(eventId).compose(pool -> pool.withTransaction(connection -> connection
+        .preparedQuery(RegistrationSql.LOCK).execute(Tuple.of(registrationId, eventId))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(notFound(registrationId));
@@ -74,17 +86,21 @@ public final class RegistrationRepository {
           return connection.preparedQuery(RegistrationSql.UPDATE_DETAILS).execute(Tuple.of(registrationId, eventId,
               changed.getString("name"), changed.getString("language"), changed.getJsonObject("answers")));
         })
-        .map(rows -> single(rows, registrationId)));
+        .map(rows -> single(rows, registrationId))));
   }
 
   /** An organizer's view of one registration; reading personal data is audited like changing it. */
   public Future<JsonObject> view(long eventId, UUID registrationId, Actor actor) {
-    return get(eventId, registrationId).compose(registration -> audit(pool, actor, "registration.viewed", eventId,
-        registrationId).map(registration));
+    return get(eventId, registrationId).compose(registration -> stores.ofEvent(eventId)
+        .compose(pool -> audit(pool, actor, "registration.viewed", eventId, registrationId)).map(registration));
   }
 
   /** A page of an event's registrations, optionally of one status, with the total count. Audited. */
   public Future<JsonObject> list(long eventId, String status, int limit, int offset, Actor actor) {
+    return stores.ofEvent(eventId).compose(pool -> list(pool, eventId, status, limit, offset, actor));
+  }
+
+  private Future<JsonObject> list(Pool pool, long eventId, String status, int limit, int offset, Actor actor) {
     return AuditLog.record(pool, new AuditEntry(actor.name(), "registrations.listed", eventId, "event:" + eventId,
             new JsonObject().put("status", status).put("limit", limit).put("offset", offset), actor.remoteAddress()))
         .compose(v -> pool.preparedQuery(RegistrationSql.COUNT).execute(Tuple.of(eventId, status)))
@@ -99,6 +115,10 @@ public final class RegistrationRepository {
 
   /** Everything Foyer holds about one attendee of an event, for a data subject access request. Audited. */
   public Future<JsonObject> export(long eventId, UUID registrationId, Actor actor) {
+    return stores.ofEvent(eventId).compose(pool -> export(pool, eventId, registrationId, actor));
+  }
+
+  private Future<JsonObject> export(Pool pool, long eventId, UUID registrationId, Actor actor) {
     return pool.withTransaction(connection -> connection.preparedQuery(RegistrationSql.GET)
         .execute(Tuple.of(registrationId, eventId))
         .map(rows -> single(rows, registrationId))
@@ -124,6 +144,10 @@ public final class RegistrationRepository {
    * status and so every count stay; the same person may register again later as someone new.
    */
   public Future<JsonObject> erase(long eventId, UUID registrationId, Actor actor) {
+    return stores.ofEvent(eventId).compose(pool -> erase(pool, eventId, registrationId, actor));
+  }
+
+  private Future<JsonObject> erase(Pool pool, long eventId, UUID registrationId, Actor actor) {
     return pool.withTransaction(connection -> connection.preparedQuery(RegistrationSql.ERASE)
         .execute(Tuple.of(registrationId, eventId))
         .map(rows -> single(rows, registrationId))
@@ -135,6 +159,10 @@ public final class RegistrationRepository {
 
   /** Rows for the CSV export, in registration order; the export itself is audited here. */
   public Future<RowSet<Row>> csvRows(long eventId, Actor actor) {
+    return stores.ofEvent(eventId).compose(pool -> csvRows(pool, eventId, actor));
+  }
+
+  private Future<RowSet<Row>> csvRows(Pool pool, long eventId, Actor actor) {
     return pool.withTransaction(connection -> connection.preparedQuery(RegistrationSql.CSV_ROWS)
         .execute(Tuple.of(eventId))
         .compose(rows -> AuditLog.record(connection, new AuditEntry(actor.name(), "registrations.exported", eventId,

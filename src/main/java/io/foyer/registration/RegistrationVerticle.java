@@ -19,11 +19,10 @@ import io.foyer.registration.RegistrationMessages.SignIn;
 import io.foyer.registration.RegistrationMessages.Status;
 import io.foyer.registration.RegistrationMessages.StatusQuery;
 import io.foyer.registration.RegistrationMessages.UpdateMine;
+import io.foyer.store.RegionalStores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -38,18 +37,17 @@ public final class RegistrationVerticle extends VerticleBase {
 
   private static final List<String> UPDATABLE = List.of("name", "language", "answers");
 
-  private final Pool pool;
   private final EventCatalog catalog;
   private final AttendeeTokens tokens;
   private final RegistrationWriter commands;
   private final RegistrationRepository registrations;
 
-  public RegistrationVerticle(Pool pool, EventCatalog catalog, AttendeeTokens tokens, RegistrationWriter commands) {
-    this.pool = pool;
+  public RegistrationVerticle(RegionalStores stores, EventCatalog catalog, AttendeeTokens tokens,
+      RegistrationWriter commands) {
     this.catalog = catalog;
     this.tokens = tokens;
     this.commands = commands;
-    this.registrations = new RegistrationRepository(pool);
+    this.registrations = new RegistrationRepository(stores);
   }
 
   @Override
@@ -202,13 +200,8 @@ public final class RegistrationVerticle extends VerticleBase {
   }
 
   private Future<Status> status(StatusQuery query) {
-    return pool.preparedQuery(RegistrationSql.STATUS).execute(Tuple.of(query.registrationId())).map(rows -> {
-      if (rows.size() == 0) {
-        return Status.ABSENT;
-      }
-      var row = rows.iterator().next();
-      return new Status(true, row.getLong("event_id"), row.getBoolean("active"), row.getString("language"));
-    });
+    return registrations.status(query.registrationId()).map(row -> row == null ? Status.ABSENT
+        : new Status(true, row.getLong("event_id"), row.getBoolean("active"), row.getString("language")));
   }
 
   private static ProblemException notOpen(Instant opensAt) {

@@ -9,13 +9,14 @@ import io.foyer.registration.RegistrationMessages.Admission;
 import io.foyer.store.BatchResults;
 import io.foyer.store.BatchingWriter;
 import io.foyer.store.BatchingWriter.Atomicity;
+import io.foyer.store.RegionalStores;
+import io.foyer.store.RegionalWriters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -40,16 +41,17 @@ public final class RegistrationWriter extends VerticleBase {
    */
   private static final long EDGE_NOTICE_MILLIS = 20;
 
-  private final Pool pool;
+  private final RegionalStores stores;
   private final WriterConfig config;
   private final MeterRegistry metrics;
-  private volatile BatchingWriter<JsonObject, JsonObject> writer;
+  /** One per region's database: a batch commits in one database. */
+  private volatile RegionalWriters<JsonObject, JsonObject> writers;
   private final AtomicBoolean noticing = new AtomicBoolean();
   /** Registrations this node committed, new or reactivated (a replay or an existing one is not counted). */
   private final Counter registered;
 
-  public RegistrationWriter(Pool pool, WriterConfig config, MeterRegistry metrics) {
-    this.pool = pool;
+  public RegistrationWriter(RegionalStores stores, WriterConfig config, MeterRegistry metrics) {
+    this.stores = stores;
     this.config = config;
     this.metrics = metrics;
     this.registered = Counter.builder("foyer.registrations")
@@ -60,25 +62,22 @@ public final class RegistrationWriter extends VerticleBase {
   public Future<?> start() {
     // one call of one function per batch: atomic on its own, and the seat rows it locks are released as soon as
     // PostgreSQL has run it (no BEGIN and COMMIT round trips while they are held)
-    writer = new BatchingWriter<JsonObject, JsonObject>(context, pool, config, "registrations",
-        Atomicity.ONE_STATEMENT, RegistrationWriter::apply).withMetrics(metrics);
+    writers = new RegionalWriters<JsonObject, JsonObject>(stores, "registrations",
+        (pool, name) -> new BatchingWriter<JsonObject, JsonObject>(context, pool, config, name,
+            Atomicity.ONE_STATEMENT, RegistrationWriter::apply).withMetrics(metrics));
     return Future.succeededFuture();
   }
 
-  /** Writes every registration already accepted before the node lets go of the database. */
+  /** Writes every registration already accepted before the node lets go of the databases. */
   @Override
   public Future<?> stop() {
-    return writer.close();
+    return writers.close();
   }
 
   /** Result: {outcome, statusCode, registration} (see the SQL functions for the outcomes). */
   Future<JsonObject> register(RegistrationRequest request) {
-    Future<JsonObject> result = writer.submit(request.toCommand());
-    if (result.failed() && result.cause() instanceof ProblemException problem
-        && problem.type() == ProblemType.OVERLOADED && noticing.compareAndSet(false, true)) {
-      context.runOnContext(v -> noticeEdges());
-    }
-    return result.onSuccess(answer -> {
+    JsonObject command = request.toCommand();
+    return writers.of(command.getLong("eventId")).compose(writer -> submit(writer, command)).onSuccess(answer -> {
       String outcome = answer.getString("outcome");
       if ("created".equals(outcome) || "reactivated".equals(outcome)) {
         registered.increment();
@@ -86,9 +85,22 @@ public final class RegistrationWriter extends VerticleBase {
     });
   }
 
-  /** Publishes the writer's admission every EDGE_NOTICE_MILLIS while it refuses, then once that it admits. */
+  private Future<JsonObject> submit(BatchingWriter<JsonObject, JsonObject> writer, JsonObject command) {
+    Future<JsonObject> result = writer.submit(command);
+    if (result.failed() && result.cause() instanceof ProblemException problem
+        && problem.type() == ProblemType.OVERLOADED && noticing.compareAndSet(false, true)) {
+      context.runOnContext(v -> noticeEdges());
+    }
+    return result;
+  }
+
+  /**
+   * Publishes the admission every EDGE_NOTICE_MILLIS while a writer refuses, then once that all admit. The edges
+   * hold one admission for the node: while one region's writer refuses, they refuse registrations of every region
+   * for these few milliseconds: a short refusal too many, never a queue past its bound.
+   */
   private void noticeEdges() {
-    ProblemException refusal = writer.refusal();
+    ProblemException refusal = writers.refusal();
     if (refusal != null) {
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * EDGE_NOTICE_MILLIS);
       Bus.publish(vertx, RegistrationMessages.ADMISSION, new Admission(until, refusal.retryAfter()));
@@ -106,7 +118,7 @@ public final class RegistrationWriter extends VerticleBase {
     if (actor != null) {
       command.put("actor", actor.name()).put("remoteAddress", actor.remoteAddress());
     }
-    return writer.submit(command);
+    return writers.submit(eventId, command);
   }
 
   /**

@@ -167,6 +167,24 @@ class EventApiTest {
     assertProblem(api.post("/api/events/424242424/sessions", ADMIN_KEY, keynote), 404, "not-found");
   }
 
+  @Test
+  void withoutRegionsAnEventLivesInTheNodesRegionAndNoOtherCanBeNamed() throws Exception {
+    JsonObject event = api.post("/api/events", ADMIN_KEY, Api.event(new JsonObject())).bodyAsJsonObject();
+    long events = count("events");
+
+    assertThat(event.getString("homeRegion")).isEqualTo("local");
+    assertThat(api.post("/api/events", ADMIN_KEY, Api.event(new JsonObject().put("homeRegion", "local")))
+        .statusCode()).isEqualTo(201);
+    assertProblem(api.post("/api/events", ADMIN_KEY, Api.event(new JsonObject().put("homeRegion", "eu-west"))),
+        400, "bad-request");
+    assertThat(count("events")).as("one created, the refused one not").isEqualTo(events + 1);
+    long eventId = event.getLong("id");
+    assertThat(api.patch("/api/events/" + eventId, ADMIN_KEY, new JsonObject().put("homeRegion", "local")
+        .put("capacity", 7)).bodyAsJsonObject().getInteger("capacity")).isEqualTo(7);
+    assertProblem(api.patch("/api/events/" + eventId, ADMIN_KEY, new JsonObject().put("homeRegion", "eu-west")),
+        400, "bad-request");
+  }
+
   private static long count(String table) throws Exception {
     return await(node.store().pool().query("SELECT count(*) FROM " + table).execute()).iterator().next().getLong(0);
   }
