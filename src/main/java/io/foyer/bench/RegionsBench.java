@@ -202,9 +202,7 @@ public final class RegionsBench implements Callable<Integer> {
 
   private void measure(Vertx vertx, Result result, String key, ServerProcess euNode, ServerProcess usNode,
       HttpClientAgent euHttp, HttpClientAgent usHttp, List<DelayProxy> link) throws Exception {
-    long eventId = await(call(euHttp, HttpMethod.POST, "/api/events", key, new JsonObject().put("title", "regions")
-        .put("startsAt", "2030-01-01T09:00:00Z").put("endsAt", "2030-01-01T18:00:00Z").put("timeZone", "UTC")
-        .put("defaultLanguage", "en"))).getLong("id");
+    long eventId = BenchApi.event(euHttp, key, "regions");
     result.registration.put("eu-west", new Histogram(60_000_000L, 3));
     result.registration.put("us-east", new Histogram(60_000_000L, 3));
     List<String> euTokens = registerTimed(euHttp, eventId, "eu", result.registration.get("eu-west"));
@@ -378,21 +376,15 @@ public final class RegionsBench implements Callable<Integer> {
     }
   }
 
+  /** A request that must succeed (2xx); a request cut off by the link fails after 5 s rather than hold the run. */
   private static Future<JsonObject> call(HttpClientAgent http, HttpMethod method, String path, String bearer,
       JsonObject body) {
-    // a request cut off by the link fails after 5 s rather than holding the run
-    RequestOptions options = new RequestOptions().setMethod(method).setURI(path).setTimeout(5000)
-        .putHeader("Content-Type", "application/json");
-    if (bearer != null) {
-      options.putHeader("Authorization", "Bearer " + bearer);
-    }
-    return http.request(options).compose(request -> request.send(body.toBuffer()))
-        .compose(response -> response.body().map(buffer -> {
-          if (response.statusCode() >= 300) {
-            throw new IllegalStateException("HTTP " + response.statusCode() + " " + buffer);
-          }
-          return buffer.toJsonObject();
-        }));
+    return BenchApi.call(http, method, path, bearer, body).timeout(5, TimeUnit.SECONDS).map(answer -> {
+      if (answer.status() >= 300) {
+        throw new IllegalStateException("HTTP " + answer.status() + " " + answer.body());
+      }
+      return new JsonObject(answer.body());
+    });
   }
 
   private static String host(String url) {

@@ -29,10 +29,7 @@ class RedisPushesGatewayTest extends GatewayContract {
     Api otherApi = track(new Api(other.httpPort()));
     long eventId = api.createEvent(new JsonObject());
     WsClient here = subscribed(eventId, "here@example.org", "event:" + eventId, null);
-    WsClient there = track(WsClient.connect(other.httpPort(), register(eventId, "there@example.org")
-        .getString("token")));
-    there.next("welcome");
-    there.subscribe("event:" + eventId, null);
+    WsClient there = subscribedOn(other, eventId, "there@example.org");
 
     announce(eventId, "from the first node");
 
@@ -46,10 +43,7 @@ class RedisPushesGatewayTest extends GatewayContract {
     try (TcpProxy link = TcpProxy.to(TestServices.redisUrl())) {
       FoyerApp remote = start(Map.of("FOYER_REDIS_URL", link.through(TestServices.redisUrl())));
       long eventId = api.createEvent(new JsonObject());
-      WsClient there = track(WsClient.connect(remote.httpPort(), register(eventId, "far@example.org")
-          .getString("token")));
-      there.next("welcome");
-      there.subscribe("event:" + eventId, null);
+      WsClient there = subscribedOn(remote, eventId, "far@example.org");
       announce(eventId, "before the cut");
       assertThat(bodyOf(there.next(GatewayContract::isMessage))).isEqualTo("before the cut");
 
@@ -62,5 +56,13 @@ class RedisPushesGatewayTest extends GatewayContract {
       assertThat(bodyOf(there.next(GatewayContract::isMessage))).isEqualTo("during the cut");
       assertNothingElseArrivesBeforeAnotherAnnouncement(eventId, there);
     }
+  }
+
+  /** An attendee registered through the default node, subscribed to the event's topic on the given node. */
+  private WsClient subscribedOn(FoyerApp other, long eventId, String email) throws Exception {
+    WsClient ws = track(WsClient.connect(other.httpPort(), register(eventId, email).getString("token")));
+    ws.next("welcome");
+    assertThat(ws.subscribe("event:" + eventId, null).getString("type")).isEqualTo("subscribed");
+    return ws;
   }
 }
