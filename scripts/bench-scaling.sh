@@ -50,7 +50,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 echo
-echo "Summary (fan-out: time-to-all p50 / p99 ms; register: acknowledged/s and p99 ms), tables in $OUT:"
+echo "Summary (fan-out: time-to-all p50, p99, max ms; register: the run line of its table), tables in $OUT:"
 for file in "$OUT"/r*-fanout.txt; do
   printf '%-22s %s\n' "$(basename "$file" .txt)" "$(grep '^foyer (' "$file" | awk '{print $4, $5, $6}')"
 done

@@ -261,9 +261,9 @@ public final class FoyerApp {
   /** The node's own database as "postgres", as without regions; every other region's as "postgres-<region>". */
   private static HealthChecks readinessChecks(Vertx vertx, RegionalStores stores, LiveState live) {
     HealthChecks checks = HealthChecks.create(vertx);
-    stores.all().forEach((region, pool) -> registerCheck(checks,
+    stores.all().keySet().forEach(region -> registerCheck(checks,
         region.equals(stores.homeRegion()) ? "postgres" : "postgres-" + region,
-        () -> pool.query("SELECT 1").execute()));
+        () -> stores.probe(region)));
     registerCheck(checks, "live-" + live.engineName(), live::ping);
     return checks;
   }

@@ -139,10 +139,16 @@ public final class RedisLiveState implements LiveState {
       """);
 
   private final Redis redis;
+  /**
+   * One connection of its own for {@link #ping} (readiness): through the work pool a ping waits behind the work,
+   * and a node busy with a connect storm looked unreachable.
+   */
+  private final Redis probe;
   private final String prefix;
 
-  private RedisLiveState(Redis redis, String keyPrefix) {
+  private RedisLiveState(Redis redis, Redis probe, String keyPrefix) {
     this.redis = redis;
+    this.probe = probe;
     this.prefix = keyPrefix;
   }
 
@@ -155,10 +161,11 @@ public final class RedisLiveState implements LiveState {
   /** For tests that need other client options, such as the RESP2 protocol. */
   static Future<RedisLiveState> connect(Vertx vertx, RedisOptions options, String keyPrefix) {
     Redis client = Redis.createClient(vertx, options);
-    RedisLiveState state = new RedisLiveState(client, keyPrefix);
+    Redis probe = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    RedisLiveState state = new RedisLiveState(client, probe, keyPrefix);
     return state.ping()
         .map(ignored -> state)
-        .recover(failure -> client.close().transform(ignored -> Future.failedFuture(failure)));
+        .recover(failure -> state.close().transform(ignored -> Future.failedFuture(failure)));
   }
 
   @Override
@@ -324,12 +331,12 @@ public final class RedisLiveState implements LiveState {
 
   @Override
   public Future<Void> ping() {
-    return send(Request.cmd(Command.PING)).mapEmpty();
+    return probe.send(Request.cmd(Command.PING)).mapEmpty();
   }
 
   @Override
   public Future<Void> close() {
-    return redis.close();
+    return Future.join(redis.close(), probe.close()).mapEmpty();
   }
 
   @Override

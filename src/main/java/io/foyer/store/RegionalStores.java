@@ -47,13 +47,17 @@ public final class RegionalStores {
   private final String homeRegion;
   private final Map<String, Pool> pools;
   private final List<Store> stores;
+  /** Each region's store where this node opened one (not for {@link #single}), for readiness probes. */
+  private final Map<String, Store> byRegion;
   private final boolean regional;
   private final Map<Long, String> homes = new ConcurrentHashMap<>();
   /** Look-ups in flight, shared by every request that misses the same event meanwhile. */
   private final Map<Long, Future<String>> lookups = new ConcurrentHashMap<>();
   private final AtomicLong lastId = new AtomicLong();
 
-  private RegionalStores(String homeRegion, Map<String, Pool> pools, List<Store> stores, boolean regional) {
+  private RegionalStores(String homeRegion, Map<String, Pool> pools, Map<String, Store> byRegion, List<Store> stores,
+      boolean regional) {
+    this.byRegion = Map.copyOf(byRegion);
     this.homeRegion = homeRegion;
     this.pools = Collections.unmodifiableMap(pools);
     this.stores = List.copyOf(stores);
@@ -62,7 +66,7 @@ public final class RegionalStores {
 
   /** One database for everything: how a node without regions runs, and what tests of one capability use. */
   public static RegionalStores single(String region, Pool pool) {
-    return new RegionalStores(region, Map.of(region, pool), List.of(), false);
+    return new RegionalStores(region, Map.of(region, pool), Map.of(), List.of(), false);
   }
 
   /**
@@ -73,9 +77,11 @@ public final class RegionalStores {
   public static Future<RegionalStores> open(Vertx vertx, FoyerConfig config, Store own) {
     String home = config.node().region();
     Map<String, Pool> pools = new LinkedHashMap<>();
+    Map<String, Store> byRegion = new LinkedHashMap<>();
     pools.put(home, own.pool());
+    byRegion.put(home, own);
     if (!config.regions().configured()) {
-      return Future.succeededFuture(new RegionalStores(home, pools, List.of(), false));
+      return Future.succeededFuture(new RegionalStores(home, pools, byRegion, List.of(), false));
     }
     List<Store> opened = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
@@ -92,10 +98,11 @@ public final class RegionalStores {
           .map(store -> {
             opened.add(store);
             pools.put(region.getKey(), store.pool());
+            byRegion.put(region.getKey(), store);
             return null;
           });
     }
-    return chain.map(v -> new RegionalStores(home, pools, opened, true))
+    return chain.map(v -> new RegionalStores(home, pools, byRegion, opened, true))
         .recover(err -> closeAll(vertx, opened).transform(x -> Future.failedFuture(err)));
   }
 
@@ -124,6 +131,12 @@ public final class RegionalStores {
   /** Every region's name and pool, the node's own first. */
   public Map<String, Pool> all() {
     return pools;
+  }
+
+  /** Whether a region's database answers, on a connection of its own where there is one (readiness). */
+  public Future<Void> probe(String region) {
+    Store store = byRegion.get(region);
+    return store != null ? store.probe() : ofRegion(region).query("SELECT 1").execute().mapEmpty();
   }
 
   public boolean knows(String region) {

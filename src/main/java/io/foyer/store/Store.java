@@ -19,11 +19,17 @@ public final class Store {
   private static final Logger log = LoggerFactory.getLogger(Store.class);
 
   private final Pool pool;
+  /**
+   * One connection of its own for readiness: a probe through the work pool waits behind the work, so a node busy
+   * with a connect storm (every pooled connection taken) looked unreachable and its balancer cut its sockets.
+   */
+  private final Pool probePool;
   private final EmbeddedPostgres embedded;
   private final String url;
 
-  private Store(Pool pool, EmbeddedPostgres embedded, String url) {
+  private Store(Pool pool, Pool probePool, EmbeddedPostgres embedded, String url) {
     this.pool = pool;
+    this.probePool = probePool;
     this.embedded = embedded;
     this.url = url;
   }
@@ -36,6 +42,11 @@ public final class Store {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** Whether the database answers, on the probe's own connection (readiness). */
+  public Future<Void> probe() {
+    return probePool.query("SELECT 1").execute().mapEmpty();
   }
 
   /** Where the store lives, for start-up output: the URL without its password. */
@@ -52,7 +63,7 @@ public final class Store {
 
   /** Closes the pool and stops the embedded server, if any. */
   public Future<Void> close(Vertx vertx) {
-    return pool.close().eventually(() -> stopEmbedded(vertx, embedded));
+    return pool.close().eventually(probePool::close).eventually(() -> stopEmbedded(vertx, embedded));
   }
 
   /** Stops an embedded server (if any) on a worker thread: pg_ctl waits for the server to go down. */
@@ -99,9 +110,11 @@ public final class Store {
         .connectingTo(PgConnectOptions.fromUri(prepared.url()).setCachePreparedStatements(true))
         .using(vertx)
         .build();
+    Pool probePool = PgBuilder.pool().with(poolOptions(1)).connectingTo(PgConnectOptions.fromUri(prepared.url()))
+        .using(vertx).build();
     return pool.query("SELECT 1").execute()
-        .map(rows -> new Store(pool, prepared.embedded(), prepared.url()))
-        .recover(err -> pool.close()
+        .map(rows -> new Store(pool, probePool, prepared.embedded(), prepared.url()))
+        .recover(err -> pool.close().eventually(probePool::close)
             .eventually(() -> stopEmbedded(vertx, prepared.embedded()))
             .transform(ignored -> Future.failedFuture(err)));
   }

@@ -22,6 +22,9 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
   private final NetServer server;
   private volatile boolean cut;
+  /** While held, what either side sends waits here, in order, until {@link #release()}. */
+  private final java.util.List<Runnable> held = new java.util.ArrayList<>();
+  private boolean holding;
 
   private TcpProxy(String host, int port) throws Exception {
     server = vertx.createNetServer().connectHandler(inbound -> {
@@ -61,14 +64,36 @@ public final class TcpProxy implements AutoCloseable {
     cut = false;
   }
 
+  /** Keeps every connection open but passes nothing on until {@link #release()}: a server that stops answering. */
+  public void hold() {
+    synchronized (held) {
+      holding = true;
+    }
+  }
+
+  /** Passes on, in order, what was held, and everything after it. */
+  public void release() {
+    synchronized (held) {
+      holding = false;
+      held.forEach(Runnable::run);
+      held.clear();
+    }
+  }
+
   private void pipe(NetSocket from, NetSocket to) {
     open.add(from);
     from.handler(data -> {
       if (cut) {
         from.close();
-      } else {
-        to.write(data);
+        return;
       }
+      synchronized (held) {
+        if (holding) {
+          held.add(() -> to.write(data));
+          return;
+        }
+      }
+      to.write(data);
     });
     from.closeHandler(v -> {
       open.remove(from);
