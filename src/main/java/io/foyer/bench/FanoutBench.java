@@ -92,7 +92,7 @@ public final class FanoutBench implements Callable<Integer> {
   private Result runFoyer(Path work) throws Exception {
     String key = "bench-" + UUID.randomUUID();
     Map<String, String> env = new HashMap<>(environment);
-    env.keySet().removeIf(k -> k.startsWith("FOYER_") && !k.equals("FOYER_PG_URL"));
+    env.keySet().removeIf(k -> k.startsWith("FOYER_") && !k.equals("FOYER_PG_URL") && !k.equals("FOYER_NODE_TRANSPORT"));
     env.put("FOYER_LOG_LEVEL", "warn");
     try (ServerProcess server = ServerProcess.startNode(List.of(), env, key, work, "foyer.log")) {
       return drive(URI.create("http://127.0.0.1:" + server.port()), key, server);

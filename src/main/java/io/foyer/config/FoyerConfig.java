@@ -30,7 +30,9 @@ public record FoyerConfig(
    * Who this node is, and how often it says it is alive in LiveState: a node silent for deadAfter is taken as
    * dead, and a surviving node removes its presence share and closes its open attendance stays.
    */
-  public record NodeConfig(String id, String region, Duration heartbeatInterval, Duration deadAfter) {}
+  /** transport: auto, epoll, io_uring or nio (the network layer under every server and client of the node). */
+  public record NodeConfig(String id, String region, Duration heartbeatInterval, Duration deadAfter,
+      String transport) {}
 
   /** Organizer API keys (empty: use or generate the key file) and the attendee token secret (empty: file). */
   public record AuthConfig(List<ApiKey> apiKeys, String tokenSecret, Duration attendeeTokenTtl) {}
@@ -133,7 +135,8 @@ public record FoyerConfig(
         Duration.ofSeconds(raw.integer("http.requestTimeoutSeconds", 1, 3600)));
     NodeConfig node = new NodeConfig(raw.text("node.id"), nonEmpty(raw, "node.region"),
         Duration.ofSeconds(raw.integer("node.heartbeatSeconds", 1, 300)),
-        Duration.ofSeconds(raw.integer("node.deadAfterSeconds", 2, 3600)));
+        Duration.ofSeconds(raw.integer("node.deadAfterSeconds", 2, 3600)),
+        raw.oneOf("node.transport", "auto", "epoll", "io_uring", "nio"));
     if (node.deadAfter().compareTo(node.heartbeatInterval().multipliedBy(2)) < 0) {
       throw raw.invalid("node.deadAfterSeconds", "must be at least twice node.heartbeatSeconds, so that one late "
           + "heartbeat does not count a live node as dead");
