@@ -92,7 +92,8 @@ public final class FanoutBench implements Callable<Integer> {
   private Result runFoyer(Path work) throws Exception {
     String key = "bench-" + UUID.randomUUID();
     Map<String, String> env = new HashMap<>(environment);
-    env.keySet().removeIf(k -> k.startsWith("FOYER_") && !k.equals("FOYER_PG_URL") && !k.equals("FOYER_NODE_TRANSPORT"));
+    env.keySet().removeIf(k -> k.startsWith("FOYER_") && !k.equals("FOYER_PG_URL")
+        && !k.equals("FOYER_NODE_TRANSPORT"));
     env.put("FOYER_LOG_LEVEL", "warn");
     try (ServerProcess server = ServerProcess.startNode(List.of(), env, key, work, "foyer.log")) {
       return drive(URI.create("http://127.0.0.1:" + server.port()), key, server);
@@ -134,7 +135,8 @@ public final class FanoutBench implements Callable<Integer> {
       try {
         HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
             .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
-        return measure(vertx, URI.create("http://127.0.0.1:" + port), server, "baseline (bare Vert.x broadcast)", i -> "/ws", frame -> false, frame -> null,
+        return measure(vertx, URI.create("http://127.0.0.1:" + port), server, "baseline (bare Vert.x broadcast)",
+            i -> "/ws", frame -> false, frame -> null,
             id -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/broadcast"))
                 .compose(request -> request.send(frame(id)))
                 .compose(response -> response.body()).map(body -> new JsonObject()));

@@ -46,8 +46,8 @@ final class FanoutClients {
    * Opens count sockets to uri(i) on the port, at most a few hundred handshakes at a time; each is counted
    * ready when readyWhen(frame) says so, and a frame that needs an answer gets replyTo(frame) (null: none).
    */
-  Future<Void> connect(String host, int port, int count, Function<Integer, String> uri, Function<JsonObject, Boolean> readyWhen,
-      Function<JsonObject, String> replyTo) {
+  Future<Void> connect(String host, int port, int count, Function<Integer, String> uri,
+      Function<JsonObject, Boolean> readyWhen, Function<JsonObject, String> replyTo) {
     Promise<Void> all = Promise.promise();
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
@@ -61,7 +61,8 @@ final class FanoutClients {
     return ready.get();
   }
 
-  private void connectNext(String host, int port, int count, Function<Integer, String> uri, Function<JsonObject, Boolean> readyWhen,
+  private void connectNext(String host, int port, int count, Function<Integer, String> uri,
+      Function<JsonObject, Boolean> readyWhen,
       Function<JsonObject, String> replyTo, AtomicInteger next, AtomicInteger done, Promise<Void> all) {
     int i = next.getAndIncrement();
     if (i >= count) {

@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
 public final class RegionsBench implements Callable<Integer> {
 
   @Option(names = "--delay-ms", defaultValue = "20",
-      description = "Delay of the link between the regions, each way, ms (default: ${DEFAULT-VALUE}, so 40 ms round trip)")
+      description = "Delay of the link between the regions, each way, ms "
+          + "(default: ${DEFAULT-VALUE}, so 40 ms round trip)")
   int delayMillis;
 
   @Option(names = "--clients", defaultValue = "100",
@@ -57,7 +58,7 @@ public final class RegionsBench implements Callable<Integer> {
   double rate;
 
   @Option(names = "--cut-seconds", defaultValue = "20",
-      description = "How long the link stays cut (default: ${DEFAULT-VALUE}); Hazelcast declares a member dead after 60 s")
+      description = "Seconds the link stays cut (default: ${DEFAULT-VALUE})")
   int cutSeconds;
 
   @Option(names = "--only", paramLabel = "MODE", description = "Run one topology only: spanning or per-region")

@@ -73,7 +73,8 @@ public final class ClusterBoot {
     config.getNetworkConfig()
         .setPort(cluster.port())
         .setPortAutoIncrement(false)
-        .setPublicAddress(publicHost(cluster) + ":" + (cluster.publicPort() > 0 ? cluster.publicPort() : cluster.port()));
+        .setPublicAddress(publicHost(cluster) + ":"
+            + (cluster.publicPort() > 0 ? cluster.publicPort() : cluster.port()));
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(cluster.host());
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
